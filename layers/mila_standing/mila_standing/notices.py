@@ -1,0 +1,64 @@
+"""Publishing notices (R13): EventBridge for the notification service, the user pool for logins."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+import boto3
+from botocore.exceptions import ClientError
+
+from .observability import logger
+
+SOURCE = "mila.partner-standing"
+BLOCKING = {"SUSPENDED", "CLOSED"}
+
+
+class NoticePublisher:
+    def __init__(self, bus: str | None, user_pool_id: str | None):
+        self.bus, self.user_pool_id = bus, user_pool_id
+        self._events = boto3.client("events") if bus else None
+        self._cognito = boto3.client("cognito-idp") if user_pool_id else None
+
+    def publish(self, notices: list[dict[str, Any]]) -> None:
+        """Send notices to the bus, ten per call; a partially failed call raises so it is retried."""
+        if not self._events:
+            return
+        for start in range(0, len(notices), 10):
+            chunk = notices[start:start + 10]
+            answer = self._events.put_events(Entries=[{
+                "Source": SOURCE,
+                "DetailType": n["type"],
+                "Detail": json.dumps({k: n.get(k) for k in ("notice_id", "partner_id", "type", "at", "reasons")},
+                                     default=_json_number),
+                "EventBusName": self.bus,
+            } for n in chunk])
+            if answer.get("FailedEntryCount"):
+                raise RuntimeError(f"EventBridge refused {answer['FailedEntryCount']} notices")
+
+    def follow_login(self, notice: dict[str, Any]) -> None:
+        """R13: SUSPENDED / CLOSED disable the partner's login, REINSTATED enables it."""
+        username = notice.get("user_pool_username")
+        if not (self._cognito and username):
+            return
+        call = None
+        if notice["type"] in BLOCKING:
+            call = self._cognito.admin_disable_user
+        elif notice["type"] == "REINSTATED":
+            call = self._cognito.admin_enable_user
+        if call is None:
+            return
+        try:
+            call(UserPoolId=self.user_pool_id, Username=username)
+        except ClientError as error:
+            if error.response["Error"]["Code"] != "UserNotFoundException":
+                raise
+            logger.warning("no user pool account for the partner", extra={"partner_id": notice["partner_id"]})
+
+
+def _json_number(value: Any) -> Any:
+    from decimal import Decimal
+
+    if isinstance(value, Decimal):
+        return int(value) if value == value.to_integral_value() else float(value)
+    raise TypeError(f"not JSON serialisable: {type(value).__name__}")

@@ -1,0 +1,34 @@
+"""A partner's profile in their standing (R8.2, R14.8): city, verification, login name."""
+
+from __future__ import annotations
+
+from .models import Partner
+from .rules import Notice, evaluate
+from .standing import Standing
+from .streams import Change, Judge
+
+
+def sync_profile(partner: Partner) -> Change:
+    def apply(standing: Standing, judge: Judge) -> list[Notice]:
+        before = (standing.city, standing.verified, standing.profile_known, standing.user_pool_username,
+                  standing.fingerprints)
+        standing.city = partner.city
+        standing.verified = partner.verified
+        standing.profile_known = True
+        standing.user_pool_username = partner.user_pool_username
+        standing.fingerprints = partner.fingerprints()
+        if before == (standing.city, standing.verified, standing.profile_known,
+                      standing.user_pool_username, standing.fingerprints):
+            return []
+        # The city's policy or the eligibility may have changed: evaluate under the new one.
+        return evaluate(standing, judge(standing))
+
+    return apply
+
+
+def forget_profile(standing: Standing, judge: Judge) -> list[Notice]:
+    """The partners record was deleted: no longer dispatch-eligible (R14.8)."""
+    if not standing.profile_known:
+        return []
+    standing.profile_known = False
+    return evaluate(standing, judge(standing))

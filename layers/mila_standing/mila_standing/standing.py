@@ -1,0 +1,134 @@
+"""A partner's standing: what the system holds about a partner (SPEC "Words").
+
+Windows are keyed by job id, never by event (R1.3, R3.4): applying the same record twice,
+or records in another order, leaves the same standing.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from decimal import Decimal
+from fractions import Fraction
+from typing import Any
+
+from .models import format_time, parse_time
+
+ACTIVE, EXCLUDED, SUSPENDED, CLOSED = "ACTIVE", "EXCLUDED", "SUSPENDED", "CLOSED"
+
+# Kinds of resolved job in the cancellation window (R3.2, R3.3).
+COMPLETED, CANCELLATION, NO_SHOW = "COMPLETED", "CANCELLATION", "NO_SHOW"
+
+
+@dataclass(frozen=True)
+class RatingEntry:
+    stars: int
+    rated_at: datetime
+
+
+@dataclass(frozen=True)
+class OutcomeEntry:
+    kind: str  # COMPLETED | CANCELLATION | NO_SHOW
+    at: datetime
+    strike: bool = False  # R6.1: an unannounced no-show
+
+
+@dataclass
+class Standing:
+    partner_id: str
+    city: str | None = None
+    verified: bool = False
+    profile_known: bool = False
+    user_pool_username: str | None = None
+    fingerprints: dict[str, str] = field(default_factory=dict)
+    status: str = ACTIVE
+    reason: str | None = None
+    legal_action: bool = False
+    ratings: dict[str, RatingEntry] = field(default_factory=dict)
+    outcomes: dict[str, OutcomeEntry] = field(default_factory=dict)
+    rating_streak: list[str] = field(default_factory=list)  # ids of the streak's warnings
+    rating_baseline: tuple[int, int] | None = None  # (sum of stars, count) at the first warning
+    cancellation_streak: list[str] = field(default_factory=list)
+    last_warnings: dict[str, datetime] = field(default_factory=dict)
+    forgiven_strikes: list[str] = field(default_factory=list)
+    pending_decision: dict[str, Any] | None = None
+    review_flags: list[dict[str, Any]] = field(default_factory=list)
+    decisions: list[dict[str, Any]] = field(default_factory=list)  # status changes with reasons
+    dispatch_score: float = 0.0
+    notice_seq: int = 0
+    version: int = 0
+
+    # --- persistence -------------------------------------------------------------------
+    def to_item(self) -> dict[str, Any]:
+        return {
+            "partner_id": self.partner_id,
+            "city": self.city,
+            "verified": self.verified,
+            "profile_known": self.profile_known,
+            "user_pool_username": self.user_pool_username,
+            "fingerprints": dict(self.fingerprints),
+            "status": self.status,
+            "reason": self.reason,
+            "legal_action": self.legal_action,
+            "ratings": {
+                job: {"stars": e.stars, "at": format_time(e.rated_at)} for job, e in self.ratings.items()
+            },
+            "outcomes": {
+                job: {"kind": e.kind, "at": format_time(e.at), "strike": e.strike}
+                for job, e in self.outcomes.items()
+            },
+            "rating_streak": list(self.rating_streak),
+            "rating_baseline": list(self.rating_baseline) if self.rating_baseline else None,
+            "cancellation_streak": list(self.cancellation_streak),
+            "last_warnings": {kind: format_time(at) for kind, at in self.last_warnings.items()},
+            "forgiven_strikes": list(self.forgiven_strikes),
+            "pending_decision": self.pending_decision,
+            "review_flags": list(self.review_flags),
+            "decisions": list(self.decisions),
+            "dispatch_score": Decimal(repr(self.dispatch_score)),
+            "notice_seq": self.notice_seq,
+            "version": self.version,
+        }
+
+    @classmethod
+    def from_item(cls, item: dict[str, Any]) -> Standing:
+        baseline = item.get("rating_baseline")
+        return cls(
+            partner_id=item["partner_id"],
+            city=item.get("city"),
+            verified=bool(item.get("verified", False)),
+            profile_known=bool(item.get("profile_known", False)),
+            user_pool_username=item.get("user_pool_username"),
+            fingerprints=dict(item.get("fingerprints") or {}),
+            status=item.get("status", ACTIVE),
+            reason=item.get("reason"),
+            legal_action=bool(item.get("legal_action", False)),
+            ratings={
+                job: RatingEntry(int(e["stars"]), parse_time(e["at"]))
+                for job, e in (item.get("ratings") or {}).items()
+            },
+            outcomes={
+                job: OutcomeEntry(e["kind"], parse_time(e["at"]), bool(e.get("strike", False)))
+                for job, e in (item.get("outcomes") or {}).items()
+            },
+            rating_streak=list(item.get("rating_streak") or []),
+            rating_baseline=(int(baseline[0]), int(baseline[1])) if baseline else None,
+            cancellation_streak=list(item.get("cancellation_streak") or []),
+            last_warnings={k: parse_time(v) for k, v in (item.get("last_warnings") or {}).items()},
+            forgiven_strikes=list(item.get("forgiven_strikes") or []),
+            pending_decision=item.get("pending_decision"),
+            review_flags=list(item.get("review_flags") or []),
+            decisions=list(item.get("decisions") or []),
+            dispatch_score=float(item.get("dispatch_score", 0)),
+            notice_seq=int(item.get("notice_seq", 0)),
+            version=int(item.get("version", 0)),
+        )
+
+
+def number(value: Fraction | int | None) -> Decimal | None:
+    """An exact figure as a Decimal for storage and statements of reasons (28 significant digits)."""
+    if value is None:
+        return None
+    if isinstance(value, int):
+        return Decimal(value)
+    return Decimal(value.numerator) / Decimal(value.denominator)

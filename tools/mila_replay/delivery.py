@@ -1,0 +1,271 @@
+"""DynamoDB streams delivered to the functions as AWS Lambda's event source mappings do.
+
+moto records every write; AWS does not record a write that changed nothing, and creates one
+INSERT for an update that creates an item (moto: two). Records are reshaped as Lambda sends
+them (eventSourceARN, epoch ApproximateCreationDateTime). Each mapping then applies the
+template's FilterCriteria, BatchSize, MaximumRetryAttempts, BisectBatchOnFunctionError and
+ReportBatchItemFailures, and sends exhausted records to its on-failure destination.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import importlib.util
+import io
+import json
+import random
+import sys
+import uuid
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from mila_standing.observability import redact_secrets
+
+from .aws import REGION, EmbeddedAws
+from .template import FunctionSpec, Mapping
+
+MISSING = object()
+
+
+# --- filters (Lambda event filtering, the subset of the pattern syntax streams use) ------------
+
+def matches(pattern: dict[str, Any], event: Any) -> bool:
+    for key, rule in pattern.items():
+        value = event.get(key, MISSING) if isinstance(event, dict) else MISSING
+        if isinstance(rule, dict):
+            if not matches(rule, value if isinstance(value, dict) else {}):
+                return False
+        elif isinstance(rule, list):
+            if not any(_matches_value(r, value) for r in rule):
+                return False
+        elif not _matches_value(rule, value):
+            return False
+    return True
+
+
+def _matches_value(rule: Any, value: Any) -> bool:
+    if isinstance(rule, dict):
+        if "exists" in rule:
+            return (value is not MISSING) == bool(rule["exists"])
+        if value is MISSING:
+            return False
+        if "prefix" in rule:
+            return isinstance(value, str) and value.startswith(rule["prefix"])
+        if "anything-but" in rule:
+            excluded = rule["anything-but"]
+            return value not in (excluded if isinstance(excluded, list) else [excluded])
+        raise ValueError(f"filter rule not supported by the replay: {rule}")
+    return value == rule
+
+
+def passes(mapping: Mapping, record: dict[str, Any]) -> bool:
+    return not mapping.filters or any(matches(p, record) for p in mapping.filters)
+
+
+# --- stream reading -----------------------------------------------------------------------------
+
+@dataclass
+class StreamReader:
+    aws: EmbeddedAws
+    arn: str
+    iterator: str | None = None
+
+    def read(self, now: datetime) -> list[dict[str, Any]]:
+        client = self.aws.client("dynamodbstreams")
+        if self.iterator is None:
+            shard = client.describe_stream(StreamArn=self.arn)["StreamDescription"]["Shards"][0]
+            self.iterator = client.get_shard_iterator(StreamArn=self.arn, ShardId=shard["ShardId"],
+                                                      ShardIteratorType="TRIM_HORIZON")["ShardIterator"]
+        raw: list[dict[str, Any]] = []
+        while True:
+            got = client.get_records(ShardIterator=self.iterator, Limit=1000)
+            self.iterator = got.get("NextShardIterator", self.iterator)
+            raw += got.get("Records", [])
+            if not got.get("Records"):
+                break
+        return [self._lambda_shape(r, now) for r in _as_aws_would(raw)]
+
+    def _lambda_shape(self, record: dict[str, Any], now: datetime) -> dict[str, Any]:
+        ddb = dict(record["dynamodb"])
+        ddb["ApproximateCreationDateTime"] = int(now.timestamp())
+        ddb.setdefault("StreamViewType", "NEW_AND_OLD_IMAGES")
+        ddb.setdefault("SizeBytes", len(json.dumps(ddb, default=str)))
+        return {
+            # moto's event ids are random; a stable one keeps outcomes comparable across runs.
+            "eventID": uuid.uuid5(uuid.NAMESPACE_URL, f"{self.arn}/{ddb.get('SequenceNumber')}").hex,
+            "eventName": record["eventName"],
+            "eventVersion": "1.1",
+            "eventSource": "aws:dynamodb",
+            "awsRegion": REGION,
+            "dynamodb": ddb,
+            "eventSourceARN": self.arn,
+        }
+
+
+def _as_aws_would(records: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    kept: list[dict[str, Any]] = []
+    for record in records:
+        ddb = record["dynamodb"]
+        if record["eventName"] == "MODIFY" and ddb.get("NewImage") == ddb.get("OldImage"):
+            continue  # AWS writes no record for a write that changed nothing
+        if (record["eventName"] == "INSERT" and kept and kept[-1]["eventName"] == "INSERT"
+                and kept[-1]["dynamodb"].get("Keys") == ddb.get("Keys")):
+            kept.pop()  # moto's keys-only INSERT before the full one for an update that creates
+        kept.append(record)
+    return kept
+
+
+# --- functions ------------------------------------------------------------------------------------
+
+@dataclass
+class LambdaContext:
+    function_name: str
+    memory_limit_in_mb: int = 512
+    aws_request_id: str = field(default_factory=lambda: str(uuid.uuid4()))
+
+    @property
+    def invoked_function_arn(self) -> str:
+        return f"arn:aws:lambda:{REGION}:123456789012:function:mila-{self.function_name}"
+
+    @property
+    def function_version(self) -> str:
+        return "$LATEST"
+
+    @property
+    def log_group_name(self) -> str:
+        return f"/aws/lambda/mila-{self.function_name}"
+
+    @property
+    def log_stream_name(self) -> str:
+        return "replay"
+
+    def get_remaining_time_in_millis(self) -> int:
+        return 900_000
+
+
+class FunctionError(Exception):
+    """The function raised: AWS counts the whole invocation as failed."""
+
+
+@dataclass
+class Functions:
+    specs: dict[str, FunctionSpec]
+    log: io.TextIOBase
+    on_invoke: Callable[[], None] = lambda: None
+    _handlers: dict[str, Callable[..., Any]] = field(default_factory=dict)
+    invocations: int = 0
+
+    def handler(self, name: str) -> Callable[..., Any]:
+        if name not in self._handlers:
+            spec = self.specs[name]
+            module_name, attr = spec.handler.rsplit(".", 1)
+            path = spec.code_dir / f"{module_name}.py"
+            loaded = importlib.util.spec_from_file_location(f"mila_function_{name}", path)
+            if loaded is None or loaded.loader is None:
+                raise RuntimeError(f"cannot load {path}")
+            module = importlib.util.module_from_spec(loaded)
+            sys.modules[loaded.name] = module
+            loaded.loader.exec_module(module)
+            self._handlers[name] = getattr(module, attr)
+        return self._handlers[name]
+
+    def invoke(self, name: str, event: Any) -> Any:
+        self.invocations += 1
+        self.on_invoke()
+        with contextlib.redirect_stdout(self.log):
+            try:
+                return self.handler(name)(event, LambdaContext(name))
+            except Exception as error:  # the Lambda runtime reports it as a function error
+                print(json.dumps({"level": "ERROR", "function": name, "message": "unhandled error",
+                                  "error": f"{type(error).__name__}: {error}"}))
+                raise FunctionError(f"{type(error).__name__}: {error}") from error
+
+
+# --- event source mappings -------------------------------------------------------------------------
+
+@dataclass
+class Chaos:
+    """--chaos: what AWS may do to a stream delivery, none of which may change the outcome."""
+
+    rng: random.Random
+    duplicate: float = 0.2
+    fail: float = 0.15
+
+    def batch_size(self, limit: int) -> int:
+        return self.rng.randint(1, limit)
+
+    def deliver_twice(self) -> bool:
+        return self.rng.random() < self.duplicate
+
+    def transient_failure(self) -> bool:
+        return self.rng.random() < self.fail
+
+
+@dataclass
+class MappingRunner:
+    mapping: Mapping
+    functions: Functions
+    aws: EmbeddedAws
+    chaos: Chaos | None = None
+    pending: list[dict[str, Any]] = field(default_factory=list)
+    delivered: int = 0
+
+    def offer(self, records: list[dict[str, Any]]) -> None:
+        self.pending += [r for r in records if passes(self.mapping, r)]
+
+    def deliver(self) -> bool:
+        worked = bool(self.pending)
+        while self.pending:
+            size = self.mapping.batch_size
+            if self.chaos:
+                size = self.chaos.batch_size(size)
+            batch, self.pending = self.pending[:size], self.pending[size:]
+            retries = self.mapping.maximum_retry_attempts
+            # -1 means "until the record expires" on AWS; the replay stops after 100 attempts.
+            self._run(batch, retries if retries >= 0 else 100, injected=0)
+        return worked
+
+    def _run(self, batch: list[dict[str, Any]], retries_left: int, injected: int) -> None:
+        error: str | None = None
+        try:
+            if self.chaos and injected < 2 and self.chaos.transient_failure():
+                raise FunctionError("injected transient failure (throttled)")
+            response = self.functions.invoke(self.mapping.function, {"Records": batch})
+            self.delivered += len(batch)
+            if self.chaos and self.chaos.deliver_twice():
+                response = self.functions.invoke(self.mapping.function, {"Records": batch})
+        except FunctionError as failure:
+            if "injected" in str(failure):
+                # A throttle or timeout outside the function: retried as AWS does, not a real failure.
+                return self._run(batch, retries_left, injected + 1)
+            error = str(failure)
+            if retries_left == 0:
+                return self._exhausted(batch, f"retries exhausted: {error}")
+            if self.mapping.bisect and len(batch) > 1:
+                middle = len(batch) // 2  # splitting does not use up the retry quota
+                self._run(batch[:middle], retries_left, injected)
+                self._run(batch[middle:], retries_left, injected)
+                return None
+            return self._run(batch, retries_left - 1, injected)
+        failed = {f.get("itemIdentifier") for f in (response or {}).get("batchItemFailures", [])} \
+            if self.mapping.report_item_failures and isinstance(response, dict) else set()
+        if not failed:
+            return None
+        # Lambda restarts from the lowest failed sequence number (the checkpoint).
+        sequences = [r["dynamodb"]["SequenceNumber"] for r in batch]
+        position = min((i for i, s in enumerate(sequences) if s in failed), default=0)
+        rest = batch[position:]
+        if retries_left == 0:
+            return self._exhausted(rest, "retries exhausted: the function reported these records as failed")
+        return self._run(rest, retries_left - 1, injected)
+
+    def _exhausted(self, records: list[dict[str, Any]], error: str) -> None:
+        queue = self.mapping.on_failure
+        if queue is None:
+            return  # no destination: AWS drops them once the record ages out
+        for record in records:
+            body = {"function": self.mapping.function, "error": error, "record": redact_secrets(record),
+                    "condition": "RetryAttemptsExhausted"}
+            self.aws.sqs.send_message(QueueUrl=self.aws.queues[queue], MessageBody=json.dumps(body, default=str))

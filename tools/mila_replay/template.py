@@ -1,0 +1,191 @@
+"""Reads template.yaml the way the replay needs it: tables, queues, the bus, the user pool,
+the functions with their environment, and each stream mapping's settings."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+ROOT = Path(__file__).resolve().parents[2]
+TEMPLATE = ROOT / "template.yaml"
+STACK_NAME = "mila"
+
+
+class CfnLoader(yaml.SafeLoader):
+    """YAML with CloudFormation's short tags (!Ref, !GetAtt, !Sub, !If ...)."""
+
+
+def _tag(loader: CfnLoader, suffix: str, node: yaml.Node) -> dict[str, Any]:
+    name = "Ref" if suffix == "Ref" else f"Fn::{suffix}"
+    if isinstance(node, yaml.ScalarNode):
+        value: Any = loader.construct_scalar(node)
+        if suffix == "GetAtt":
+            value = value.split(".", 1)
+    elif isinstance(node, yaml.SequenceNode):
+        value = loader.construct_sequence(node, deep=True)
+    else:
+        value = loader.construct_mapping(node, deep=True)
+    return {name: value}
+
+
+CfnLoader.add_multi_constructor("!", _tag)
+
+
+def load_template(path: Path = TEMPLATE) -> dict[str, Any]:
+    return yaml.load(path.read_text(encoding="utf-8"), Loader=CfnLoader)  # noqa: S506 - SafeLoader subclass
+
+
+@dataclass
+class Mapping:
+    """One stream event source mapping, with the settings AWS applies."""
+
+    function: str  # logical function name, e.g. on_rating
+    source: str  # logical id of the table whose stream it reads
+    batch_size: int = 100
+    maximum_retry_attempts: int = -1
+    bisect: bool = False
+    report_item_failures: bool = False
+    filters: list[dict[str, Any]] = field(default_factory=list)
+    on_failure: str | None = None  # logical id of the SQS queue
+
+
+@dataclass
+class FunctionSpec:
+    logical_id: str
+    name: str  # folder name under functions/
+    code_dir: Path
+    handler: str
+    environment: dict[str, Any]
+
+
+def function_name(logical_id: str, code_uri: str) -> str:
+    return Path(code_uri.rstrip("/")).name or logical_id
+
+
+class Template:
+    def __init__(self, path: Path = TEMPLATE):
+        self.path = path
+        self.doc = load_template(path)
+        self.resources: dict[str, dict[str, Any]] = self.doc.get("Resources", {})
+        self.parameters = {k: v.get("Default", "") for k, v in (self.doc.get("Parameters") or {}).items()}
+
+    def of_type(self, kind: str) -> dict[str, dict[str, Any]]:
+        return {k: v for k, v in self.resources.items() if v.get("Type") == kind}
+
+    def condition(self, name: str) -> bool:
+        return bool(self.evaluate((self.doc.get("Conditions") or {})[name], {}))
+
+    def created(self, logical_id: str) -> bool:
+        cond = self.resources[logical_id].get("Condition")
+        return True if cond is None else self.condition(cond)
+
+    def evaluate(self, value: Any, refs: dict[str, Any]) -> Any:
+        """Resolve the intrinsic functions the template uses, with physical ids from ``refs``."""
+        if isinstance(value, list):
+            return [self.evaluate(v, refs) for v in value]
+        if not isinstance(value, dict):
+            return value
+        if len(value) == 1:
+            (key, arg), = value.items()
+            if key == "Ref":
+                if arg in refs:
+                    return refs[arg]
+                if arg == "AWS::StackName":
+                    return STACK_NAME
+                if arg == "AWS::Region":
+                    return "us-east-1"
+                if arg == "AWS::AccountId":
+                    return "123456789012"
+                if arg == "AWS::NoValue":
+                    return None
+                return self.parameters.get(arg, "")
+            if key == "Fn::GetAtt":
+                logical, attribute = arg if isinstance(arg, list) else arg.split(".", 1)
+                return refs.get(f"{logical}.{attribute}")
+            if key == "Fn::If":
+                name, yes, no = arg
+                return self.evaluate(yes if self.condition(name) else no, refs)
+            if key == "Fn::Equals":
+                a, b = (self.evaluate(v, refs) for v in arg)
+                return a == b
+            if key == "Fn::Not":
+                return not self.evaluate(arg[0], refs)
+            if key == "Fn::And":
+                return all(self.evaluate(v, refs) for v in arg)
+            if key == "Fn::Or":
+                return any(self.evaluate(v, refs) for v in arg)
+            if key == "Condition":
+                return self.condition(arg)
+            if key == "Fn::Sub":
+                text, extra = (arg, {}) if isinstance(arg, str) else (arg[0], arg[1])
+                return self._sub(text, {**refs, **{k: self.evaluate(v, refs) for k, v in extra.items()}})
+            if key == "Fn::Join":
+                sep, parts = arg
+                return sep.join(str(self.evaluate(p, refs)) for p in parts)
+        return {k: self.evaluate(v, refs) for k, v in value.items()}
+
+    def _sub(self, text: str, refs: dict[str, Any]) -> str:
+        import re
+
+        def replace(match: re.Match[str]) -> str:
+            name = match.group(1)
+            if "." in name:
+                return str(refs.get(name, ""))
+            return str(self.evaluate({"Ref": name}, refs))
+
+        return re.sub(r"\$\{([^}!]+)\}", replace, text)
+
+    # --- the pieces the replay needs ----------------------------------------------------
+    def functions(self, refs: dict[str, Any]) -> list[FunctionSpec]:
+        globals_env = (((self.doc.get("Globals") or {}).get("Function") or {}).get("Environment") or {})
+        base = self.evaluate(globals_env.get("Variables") or {}, refs)
+        out = []
+        for logical, res in self.of_type("AWS::Serverless::Function").items():
+            props = res.get("Properties", {})
+            code_uri = props.get("CodeUri", "")
+            own = self.evaluate((props.get("Environment") or {}).get("Variables") or {}, refs)
+            env = {k: str(v) for k, v in {**base, **own}.items() if v is not None}
+            out.append(FunctionSpec(logical, function_name(logical, code_uri), ROOT / code_uri,
+                                    props.get("Handler", "app.lambda_handler"), env))
+        return out
+
+    def mappings(self, stream_sources: dict[str, str], queue_arns: dict[str, str]) -> list[Mapping]:
+        """Stream mappings; ``stream_sources`` maps stream ARN -> table logical id."""
+        refs = {f"{t}.StreamArn": arn for arn, t in stream_sources.items()}
+        refs |= {f"{q}.Arn": arn for q, arn in queue_arns.items()}
+        queue_of_arn = {arn: q for q, arn in queue_arns.items()}
+        out = []
+        for logical, res in self.of_type("AWS::Serverless::Function").items():
+            props = res.get("Properties", {})
+            name = function_name(logical, props.get("CodeUri", ""))
+            for event in (props.get("Events") or {}).values():
+                if event.get("Type") != "DynamoDB":
+                    continue
+                p = event.get("Properties", {})
+                stream = self.evaluate(p.get("Stream"), refs)
+                if stream not in stream_sources:
+                    continue  # attached to an external stream the replay does not have
+                destination = self.evaluate(
+                    ((p.get("DestinationConfig") or {}).get("OnFailure") or {}).get("Destination"), refs)
+                filters = [json.loads(f["Pattern"]) if isinstance(f["Pattern"], str) else f["Pattern"]
+                           for f in ((p.get("FilterCriteria") or {}).get("Filters") or [])]
+                out.append(Mapping(
+                    function=name,
+                    source=stream_sources[stream],
+                    batch_size=int(p.get("BatchSize", 100)),
+                    maximum_retry_attempts=int(p.get("MaximumRetryAttempts", -1)),
+                    bisect=bool(p.get("BisectBatchOnFunctionError", False)),
+                    report_item_failures="ReportBatchItemFailures" in (p.get("FunctionResponseTypes") or []),
+                    filters=filters,
+                    on_failure=queue_of_arn.get(destination),
+                ))
+        return out
+
+
+def short_table_name(logical_id: str) -> str:
+    """PartnersTable -> partners: the replay's physical table names."""
+    return logical_id.removesuffix("Table").lower()
