@@ -1,0 +1,47 @@
+# One command each. Every target sets up what it needs on a fresh machine.
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.installed-$(shell cat pyproject.toml | cksum | cut -d' ' -f1)
+OUT    := out
+
+.PHONY: setup demo test lint bench build clean scenario
+
+setup: $(STAMP)
+
+$(STAMP): pyproject.toml
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	rm -f $(VENV)/.installed-*
+	touch $(STAMP)
+
+## make demo: replay a month of a small city on the embedded AWS and print a summary
+demo: setup
+	@mkdir -p $(OUT)
+	@test -f infra/scenarios/demo.jsonl || $(BIN)/python infra/scenarios/generate_demo.py
+	$(BIN)/mila-standing replay infra/scenarios/demo.jsonl --out $(OUT)/demo-outcome.json \
+		--log-file $(OUT)/demo.log --summary
+	@echo "Outcome JSON: $(OUT)/demo-outcome.json   Function logs: $(OUT)/demo.log"
+
+## make test: the whole suite (unit, integration on moto, template checks, replay)
+test: setup
+	$(BIN)/python -m pytest
+
+lint: setup
+	$(BIN)/ruff check layers functions tools tests infra bench
+	$(BIN)/mypy layers/mila_standing/mila_standing tools/mila_replay
+
+bench: setup
+	$(BIN)/python bench/run.py
+
+## make build: what `sam build` packages (the layer carries a copy of infra/policy.yaml)
+build:
+	cp infra/policy.yaml layers/mila_standing/mila_standing/policy.yaml
+	sam build
+
+scenario:
+	$(BIN)/python infra/scenarios/generate_demo.py
+
+clean:
+	rm -rf $(OUT) .aws-sam .pytest_cache
