@@ -14,7 +14,7 @@ from mila_standing.streams import PartnerChange, image, process_stream
 
 
 def parse(record: DynamoDBRecord) -> list[PartnerChange]:
-    if record.event_name and record.event_name.value == "REMOVE":
+    if record.event_name and record.event_name.name == "REMOVE":
         partner_id = image(record, "old").get("partner_id")
         if not isinstance(partner_id, str):
             raise InvalidRecord("REMOVE without partner_id in its old image")

@@ -28,7 +28,7 @@ def rating_change(job_id: str, entry: RatingEntry | None) -> Change:
 
 def parse(record: DynamoDBRecord) -> list[PartnerChange]:
     old, new = image(record, "old"), image(record, "new")
-    if record.event_name and record.event_name.value == "REMOVE":
+    if record.event_name and record.event_name.name == "REMOVE":
         # R1.2: a deleted rating no longer counts. Only the keys are needed from the old image.
         job_id, partner_id = old.get("job_id"), old.get("partner_id")
         if not isinstance(job_id, str) or not isinstance(partner_id, str):

@@ -35,6 +35,10 @@ class Runtime:
         return NoticePublisher(self.settings.event_bus_name, self.settings.user_pool_id)
 
     @cached_property
+    def dynamodb(self):  # type: ignore[no-untyped-def]
+        return self.store.client
+
+    @cached_property
     def sqs(self):  # type: ignore[no-untyped-def]
         return boto3.client("sqs")
 

@@ -179,5 +179,10 @@ class StandingStore:
                 return False
             raise
 
+    def get(self, pk: str, sk: str) -> dict[str, Any] | None:
+        found = self.client.get_item(TableName=self.table, Key={"pk": {"S": pk}, "sk": {"S": sk}},
+                                     ConsistentRead=True)
+        return from_attrs(found["Item"]) if "Item" in found else None
+
     def put(self, item: dict[str, Any]) -> None:
         self.client.put_item(TableName=self.table, Item=to_attrs(item))

@@ -1,0 +1,30 @@
+"""on_job_completed: jobs stream, COMPLETED and payment changes -> the cancellation window (R3),
+the commission ledger (R10) and secret removal (R11)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from aws_lambda_powertools.utilities.data_classes.dynamo_db_stream_event import DynamoDBRecord
+from aws_lambda_powertools.utilities.typing import LambdaContext
+
+from mila_standing import clock
+from mila_standing.jobs import parse_job_record
+from mila_standing.ledger import book
+from mila_standing.observability import logger, metrics
+from mila_standing.runtime import runtime
+from mila_standing.streams import PartnerChange, image, process_stream
+
+
+def parse(record: DynamoDBRecord) -> list[PartnerChange]:
+    rt = runtime()
+    job, changes = parse_job_record(rt, record)
+    if job is not None:
+        book(rt, job, image(record, "old"), clock.now())  # R10, idempotent by job id
+    return changes
+
+
+@logger.inject_lambda_context(log_event=False)  # R11.2: job images carry customer secrets
+@metrics.log_metrics
+def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
+    return process_stream(event, context, "on_job_completed", parse)
