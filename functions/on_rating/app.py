@@ -21,7 +21,7 @@ def rating_change(job_id: str, entry: RatingEntry | None) -> Change:
     def apply(standing, judge):  # type: ignore[no-untyped-def]
         if not apply_rating(standing, job_id, entry):
             return []  # a redelivery or a no-op: the window is keyed by job id (R1.3)
-        return evaluate(standing, judge(standing))  # R14.2
+        return evaluate(standing, judge(standing), cancellations=False)  # R14.2: the rating rules
 
     return apply
 

@@ -34,7 +34,7 @@ def outcome_change(job_id: str, entry: OutcomeEntry | None) -> Change:
             return []  # redelivered, or a payment-only update (R14.2)
         j = judge(standing)
         notices = no_show_ladder(standing, j, job_id) if new_strike else []  # R6.2, R6.3
-        return notices + evaluate(standing, j)  # R5.2, R14.2
+        return notices + evaluate(standing, j, ratings=False)  # R14.2: the cancellation rules (R5.2)
 
     return apply
 

@@ -58,8 +58,8 @@ def _exact(value: Any) -> Fraction:
         return value
     try:
         return Fraction(Decimal(str(value)))
-    except (InvalidOperation, ValueError) as exc:
-        raise ValueError("must be a number") from exc
+    except (InvalidOperation, ValueError, OverflowError) as exc:
+        raise ValueError("must be a finite number") from exc
 
 
 def _strict_int(value: Any) -> Any:

@@ -20,8 +20,9 @@ def sync_profile(partner: Partner) -> Change:
         if before == (standing.city, standing.verified, standing.profile_known,
                       standing.user_pool_username, standing.fingerprints):
             return []
-        # The city's policy or the eligibility may have changed: evaluate under the new one.
-        return evaluate(standing, judge(standing))
+        # Eligibility or the city may have changed: the dispatch score follows (R9); warnings wait
+        # for a window change or the nightly check (R14.2).
+        return evaluate(standing, judge(standing), ratings=False, cancellations=False)  # R14.2: no window changed
 
     return apply
 
@@ -31,4 +32,4 @@ def forget_profile(standing: Standing, judge: Judge) -> list[Notice]:
     if not standing.profile_known:
         return []
     standing.profile_known = False
-    return evaluate(standing, judge(standing))
+    return evaluate(standing, judge(standing), ratings=False, cancellations=False)

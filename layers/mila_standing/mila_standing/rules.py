@@ -281,15 +281,18 @@ def above_city_average(figures: CancellationFigures, j: Judgement) -> bool:
             and figures.cancellations > j.city.average * figures.resolved)
 
 
-def evaluate(standing: Standing, j: Judgement) -> list[Notice]:
-    """R14.2: the warning rules R2.2/R2.3 and R5.2, then the dispatch score (R9).
+def evaluate(standing: Standing, j: Judgement, ratings: bool = True, cancellations: bool = True) -> list[Notice]:
+    """R14.2: the warning rules of the window that changed (R2.2/R2.3 for ratings, R5.2 for
+    outcomes; both at night), then the dispatch score (R9).
 
     R14.3: only ACTIVE partners are warned; the streaks of others stand still.
     """
     notices: list[Notice] = []
     if standing.status == ACTIVE:
-        notices += _rating_warning(standing, j)
-        notices += _cancellation_warning(standing, j)
+        if ratings:
+            notices += _rating_warning(standing, j)
+        if cancellations:
+            notices += _cancellation_warning(standing, j)
     standing.dispatch_score = dispatch_score(standing, j)
     return notices
 
@@ -451,7 +454,7 @@ def dispatch_score(standing: Standing, j: Judgement) -> float:
         return 0.0
     p = j.policy
     ratings = rating_figures(standing, p)
-    prior_stars = p.rating.minimum + p.rating.warning_margin
+    prior_stars = min(p.rating.minimum + p.rating.warning_margin, Fraction(5))  # never above 5 stars
     r = (ratings.total + prior_stars * p.rating.min_ratings) / (ratings.count + p.rating.min_ratings)
     jobs = cancellation_figures(standing, p)
     k = p.cancellation.min_jobs
