@@ -78,9 +78,6 @@ def test_r9_2_given_the_worst_possible_record_then_the_score_is_still_above_0():
     assert 0 < score(standing) <= 1
 
 
-@pytest.mark.xfail(reason="BUG: R9.2 score > 1 when rating.minimum + warning_margin > 5 (e.g. minimum 4.9, "
-                          "a valid policy): the prior stars (5.1) exceed 5, so a newcomer outranks a perfect "
-                          "5.0 partner and scores can exceed 1", strict=True)
 def test_r9_2_given_a_strict_city_with_minimum_4_9_then_scores_stay_in_0_1_and_no_free_5_0():
     strict = city_policy({"rating": {"minimum": "4.9"}})
     reliable_newcomer = give_outcomes(partner("new"), completed=50)
