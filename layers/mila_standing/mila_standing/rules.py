@@ -445,7 +445,7 @@ def dispatch_score(standing: Standing, j: Judgement) -> float:
     """R9.2, documented in docs/dispatch-score.md.
 
     rating part  = (r - 1) / 4 with r the Bayesian average of the window's stars and
-                   `min_ratings` prior ratings at the city's good-standing line (minimum + margin);
+                   `min_ratings` prior ratings halfway between the city minimum and 5 stars;
     reliability  = 1 - c with c the Bayesian cancellation rate of the window and `min_jobs`
                    prior jobs at the city's average rate;
     score        = rating part x reliability, in (0, 1].
@@ -454,7 +454,7 @@ def dispatch_score(standing: Standing, j: Judgement) -> float:
         return 0.0
     p = j.policy
     ratings = rating_figures(standing, p)
-    prior_stars = min(p.rating.minimum + p.rating.warning_margin, Fraction(5))  # never above 5 stars
+    prior_stars = (p.rating.minimum + 5) / 2  # a typical good partner of the city: never a free 5.0
     r = (ratings.total + prior_stars * p.rating.min_ratings) / (ratings.count + p.rating.min_ratings)
     jobs = cancellation_figures(standing, p)
     k = p.cancellation.min_jobs
