@@ -49,6 +49,7 @@ class EmbeddedAws:
         boto3.DEFAULT_SESSION.events.register("before-call", self._count)  # type: ignore[union-attr]
         self.dynamodb = self.client("dynamodb")
         self.sqs = self.client("sqs")
+        self.streams_client = self.client("dynamodbstreams")
         self._create()
         return self
 

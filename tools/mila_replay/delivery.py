@@ -73,7 +73,7 @@ class StreamReader:
     iterator: str | None = None
 
     def read(self, now: datetime) -> list[dict[str, Any]]:
-        client = self.aws.client("dynamodbstreams")
+        client = self.aws.streams_client
         if self.iterator is None:
             shard = client.describe_stream(StreamArn=self.arn)["StreamDescription"]["Shards"][0]
             self.iterator = client.get_shard_iterator(StreamArn=self.arn, ShardId=shard["ShardId"],
