@@ -8,13 +8,12 @@ from __future__ import annotations
 from typing import Any
 
 from aws_lambda_powertools.utilities.typing import LambdaContext
-from pydantic import BaseModel, ConfigDict, ValidationError
-
 from mila_standing import clock
 from mila_standing.models import CitySlug, StrictBool, describe
 from mila_standing.nightly import run_nightly
 from mila_standing.observability import logger, metrics
 from mila_standing.runtime import runtime
+from pydantic import BaseModel, ConfigDict, ValidationError
 
 
 class NightlyRequest(BaseModel):

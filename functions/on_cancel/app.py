@@ -7,7 +7,6 @@ from typing import Any
 
 from aws_lambda_powertools.utilities.data_classes.dynamo_db_stream_event import DynamoDBRecord
 from aws_lambda_powertools.utilities.typing import LambdaContext
-
 from mila_standing.jobs import parse_job_record
 from mila_standing.observability import logger, metrics
 from mila_standing.runtime import runtime

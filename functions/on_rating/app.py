@@ -9,7 +9,6 @@ from typing import Any
 
 from aws_lambda_powertools.utilities.data_classes.dynamo_db_stream_event import DynamoDBRecord
 from aws_lambda_powertools.utilities.typing import LambdaContext
-
 from mila_standing.models import InvalidRecord, Rating
 from mila_standing.observability import logger, metrics
 from mila_standing.rules import apply_rating, evaluate

@@ -16,7 +16,6 @@ from typing import Any
 
 import yaml
 from boto3.dynamodb.types import TypeSerializer
-
 from mila_standing import clock
 from mila_standing import runtime as standing_runtime
 from mila_standing.policy import Policy

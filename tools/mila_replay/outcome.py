@@ -7,7 +7,6 @@ from fractions import Fraction
 from typing import Any
 
 from boto3.dynamodb.types import TypeDeserializer
-
 from mila_standing.policy import Policy
 from mila_standing.rules import CityFigures, Judgement
 from mila_standing.standing import Standing

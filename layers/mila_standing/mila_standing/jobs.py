@@ -3,8 +3,6 @@ no-shows (R6), and the removal of customer secrets (R11)."""
 
 from __future__ import annotations
 
-from typing import Any
-
 from aws_lambda_powertools.utilities.data_classes.dynamo_db_stream_event import DynamoDBRecord
 from botocore.exceptions import ClientError
 

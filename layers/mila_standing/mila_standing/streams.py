@@ -98,7 +98,8 @@ class PartnerBatch:
 
 def save_partner(rt: Runtime, partner_id: str, changes: list[Change], now: datetime,
                  extra_puts: Callable[[Standing], list[dict[str, Any]]] | None = None,
-                 judge: Judge | None = None, first_read: Standing | None = None) -> list[Notice]:
+                 judge: Judge | None = None, first_read: Standing | None = None,
+                 always_save: bool = False) -> list[Notice]:
     """Load, apply every change in order, and save once with a version condition (retried on conflict)."""
     judge = judge or (lambda standing: rt.judgement(standing, now))
     for _attempt in range(MAX_CONFLICT_RETRIES):
@@ -108,7 +109,7 @@ def save_partner(rt: Runtime, partner_id: str, changes: list[Change], now: datet
         notices: list[Notice] = []
         for apply in changes:
             notices += apply(standing, judge)
-        if standing.to_item() == before:
+        if standing.to_item() == before and not always_save:
             return []
         try:
             rt.store.save(standing, notices, extra_puts(standing) if extra_puts else None,

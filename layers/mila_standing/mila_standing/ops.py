@@ -1,0 +1,102 @@
+"""Ops actions from the console (CONTRACT §2): incidents (R7), reinstatement (R12.4), decisions
+on pending restrictions (R12.3) and explanations (R12.2). Each answers JSON; an invalid call
+answers {"error": {"code", "message"}} and changes nothing."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, ValidationError, field_validator
+
+from .explain import explain
+from .models import describe, format_time
+from .rules import OpsRefusal, decide, reinstate, report_incident
+from .runtime import Runtime
+from .standing import Standing
+from .streams import save_partner
+from .views import partner_view, plain
+
+
+class _Request(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    partner_id: str
+
+    @field_validator("partner_id", "actor", "reason", "category", check_fields=False)
+    @classmethod
+    def _not_blank(cls, value: Any) -> Any:
+        if isinstance(value, str) and not value.strip():
+            raise ValueError("must not be empty")
+        return value
+
+
+class IncidentRequest(_Request):
+    action: Literal["report_incident"]
+    category: str
+    actor: str
+    job_id: str | None = None
+    note: str | None = None
+
+
+class ReinstateRequest(_Request):
+    action: Literal["reinstate"]
+    actor: str
+    reason: str
+
+
+class DecideRequest(_Request):
+    action: Literal["decide"]
+    approve: bool
+    actor: str
+    reason: str | None = None
+
+
+class ExplainRequest(_Request):
+    action: Literal["explain"]
+
+
+REQUESTS = {"report_incident": IncidentRequest, "reinstate": ReinstateRequest, "decide": DecideRequest,
+            "explain": ExplainRequest}
+
+
+def error(code: str, message: str) -> dict[str, Any]:
+    return {"error": {"code": code, "message": message}}
+
+
+def handle(rt: Runtime, event: Any, now: datetime) -> dict[str, Any]:
+    if not isinstance(event, dict):
+        return error("INVALID_REQUEST", "the event must be a JSON object")
+    action = event.get("action")
+    model = REQUESTS.get(action) if isinstance(action, str) else None
+    if model is None:
+        return error("UNKNOWN_ACTION", f"unknown action {action!r}; one of {', '.join(REQUESTS)}")
+    try:
+        request = model.model_validate(event)
+    except ValidationError as invalid:
+        return error("INVALID_REQUEST", describe(invalid))
+    current = rt.store.load(request.partner_id)
+    if current.version == 0:
+        return error("UNKNOWN_PARTNER", f"no partner {request.partner_id!r} is known")
+    if isinstance(request, ExplainRequest):
+        return explain(current, rt.judgement(current, now), rt.store.notices(request.partner_id))
+
+    def change(standing: Standing, judge):  # type: ignore[no-untyped-def]
+        j = judge(standing)
+        if isinstance(request, IncidentRequest):
+            return report_incident(standing, j, request.category, request.actor, request.job_id, request.note)
+        if isinstance(request, ReinstateRequest):
+            return reinstate(standing, j, request.actor, request.reason)
+        return decide(standing, j, request.approve, request.actor, request.reason)
+
+    def audit(standing: Standing) -> list[dict[str, Any]]:
+        return [{"pk": f"PARTNER#{standing.partner_id}", "sk": f"AUDIT#{format_time(now)}#{standing.version + 1:06d}",
+                 "at": format_time(now), "request": request.model_dump(), "status": standing.status}]
+
+    try:
+        notices = save_partner(rt, request.partner_id, [change], now, extra_puts=audit, always_save=True)
+    except OpsRefusal as refusal:
+        return error(refusal.code, str(refusal))
+    standing = rt.store.load(request.partner_id)
+    return plain({"ok": True, "action": request.action, "partner_id": request.partner_id,
+                  "standing": partner_view(standing, rt.judgement(standing, now)),
+                  "notices": [n.to_view() for n in notices]})
