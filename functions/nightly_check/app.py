@@ -3,7 +3,6 @@
 Event: {} for all cities, or {"city": "berlin", "dry_run": true}. Returns a summary.
 """
 
-from __future__ import annotations
 
 from typing import Any
 
@@ -24,7 +23,7 @@ class NightlyRequest(BaseModel):
 
 @logger.inject_lambda_context(log_event=True)  # the event holds no personal data: {} or a city
 @metrics.log_metrics
-def lambda_handler(event: dict[str, Any] | None, context: LambdaContext) -> dict[str, Any]:
+def lambda_handler(event: "dict[str, Any] | None", context: LambdaContext) -> "dict[str, Any]":
     try:
         request = NightlyRequest.model_validate(event or {})
     except ValidationError as invalid:
