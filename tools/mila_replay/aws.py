@@ -119,7 +119,7 @@ class EmbeddedAws:
         self.notice_tap = url
 
     def drain_queue(self, url: str) -> list[dict[str, Any]]:
-        messages = []
+        messages: list[dict[str, Any]] = []
         while True:
             got = self.sqs.receive_message(QueueUrl=url, MaxNumberOfMessages=10, WaitTimeSeconds=0)
             batch = got.get("Messages", [])

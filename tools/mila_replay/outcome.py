@@ -55,9 +55,14 @@ def build_outcome(aws: EmbeddedAws, policy: Policy, now: datetime, invocations: 
         key=lambda e: (e["at"] or "", e["job_id"], e["kind"]),
     )
     dead_letters = []
+    seen: set[tuple[str, str, str]] = set()
     for url in aws.queues.values():
         for message in aws.drain_queue(url):
-            dead_letters.append({k: message.get(k) for k in ("function", "record", "error")})
+            # A redelivered invalid record is dead-lettered again by its handler: listed once.
+            key = (message.get("function"), (message.get("record") or {}).get("eventID"), message.get("error"))
+            if key not in seen:
+                seen.add(key)
+                dead_letters.append({k: message.get(k) for k in ("function", "record", "error")})
     published = aws.drain_queue(aws.notice_tap) if getattr(aws, "notice_tap", None) else []
     return {
         "partners": partners,

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import replace
 from datetime import timedelta
+from fractions import Fraction
 from typing import Any
 
 from .rules import (
@@ -50,7 +51,7 @@ def explain(standing: Standing, j: Judgement, notices: list[dict[str, Any]]) -> 
         "city": standing.city,
         "standing": partner_view(standing, j),
         "streaks": {"rating": len(standing.rating_streak), "cancellation": len(standing.cancellation_streak),
-                    "rating_baseline": number(standing.rating_baseline[0]) / standing.rating_baseline[1]
+                    "rating_baseline": number(Fraction(*standing.rating_baseline))
                     if standing.rating_baseline else None},
         "thresholds": {
             "policy_version": p.version, "decision_mode": p.decision_mode,

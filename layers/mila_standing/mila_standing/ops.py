@@ -55,8 +55,11 @@ class ExplainRequest(_Request):
     action: Literal["explain"]
 
 
-REQUESTS = {"report_incident": IncidentRequest, "reinstate": ReinstateRequest, "decide": DecideRequest,
-            "explain": ExplainRequest}
+Mutation = IncidentRequest | ReinstateRequest | DecideRequest
+REQUESTS: dict[str, type[_Request]] = {
+    "report_incident": IncidentRequest, "reinstate": ReinstateRequest, "decide": DecideRequest,
+    "explain": ExplainRequest,
+}
 
 
 def error(code: str, message: str) -> dict[str, Any]:
@@ -80,23 +83,27 @@ def handle(rt: Runtime, event: Any, now: datetime) -> dict[str, Any]:
     if isinstance(request, ExplainRequest):
         return explain(current, rt.judgement(current, now), rt.store.notices(request.partner_id))
 
+    if not isinstance(request, Mutation):
+        return error("UNKNOWN_ACTION", f"unknown action {action!r}")
+    mutation: Mutation = request
+
     def change(standing: Standing, judge):  # type: ignore[no-untyped-def]
         j = judge(standing)
-        if isinstance(request, IncidentRequest):
-            return report_incident(standing, j, request.category, request.actor, request.job_id, request.note)
-        if isinstance(request, ReinstateRequest):
-            return reinstate(standing, j, request.actor, request.reason)
-        return decide(standing, j, request.approve, request.actor, request.reason)
+        if isinstance(mutation, IncidentRequest):
+            return report_incident(standing, j, mutation.category, mutation.actor, mutation.job_id, mutation.note)
+        if isinstance(mutation, ReinstateRequest):
+            return reinstate(standing, j, mutation.actor, mutation.reason)
+        return decide(standing, j, mutation.approve, mutation.actor, mutation.reason)
 
     def audit(standing: Standing) -> list[dict[str, Any]]:
         return [{"pk": f"PARTNER#{standing.partner_id}", "sk": f"AUDIT#{format_time(now)}#{standing.version + 1:06d}",
-                 "at": format_time(now), "request": request.model_dump(), "status": standing.status}]
+                 "at": format_time(now), "request": mutation.model_dump(), "status": standing.status}]
 
     try:
         notices = save_partner(rt, request.partner_id, [change], now, extra_puts=audit, always_save=True)
     except OpsRefusal as refusal:
         return error(refusal.code, str(refusal))
     standing = rt.store.load(request.partner_id)
-    return plain({"ok": True, "action": request.action, "partner_id": request.partner_id,
+    return plain({"ok": True, "action": mutation.action, "partner_id": request.partner_id,
                   "standing": partner_view(standing, rt.judgement(standing, now)),
                   "notices": [n.to_view() for n in notices]})
