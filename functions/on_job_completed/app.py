@@ -12,14 +12,14 @@ from mila_standing.jobs import parse_job_record
 from mila_standing.ledger import book
 from mila_standing.observability import logger, metrics
 from mila_standing.runtime import runtime
-from mila_standing.streams import PartnerChange, image, process_stream
+from mila_standing.streams import PartnerChange, process_stream
 
 
 def parse(record: DynamoDBRecord) -> list[PartnerChange]:
     rt = runtime()
     job, changes = parse_job_record(rt, record)
     if job is not None:
-        book(rt, job, image(record, "old"), clock.now())  # R10, idempotent by job id
+        book(rt, job, clock.now())  # R10, idempotent by job id
     return changes
 
 

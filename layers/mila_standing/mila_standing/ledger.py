@@ -21,7 +21,7 @@ def commission(price_cents: int, rate: Fraction) -> tuple[int, int]:
     return commission_cents, price_cents - commission_cents
 
 
-def book(rt: Runtime, job: Job, old_image: dict[str, Any], at: Any) -> None:
+def book(rt: Runtime, job: Job, at: Any) -> None:
     """Write the job's ledger entries; put-if-absent makes a redelivery a no-op (R10.4)."""
     paid = job.status == "COMPLETED" and job.payment_status == "PAID"
     refunded = job.payment_status == "REFUNDED"

@@ -110,10 +110,6 @@ class CityPolicy(_Strict):
     no_show: NoShowPolicy
     version: str = "1"
 
-    def thresholds_snapshot(self) -> dict[str, Any]:
-        """The thresholds in force, as quoted in statements of reasons (R12.1)."""
-        return {"policy_version": self.version, "decision_mode": self.decision_mode}
-
 
 def deep_merge(base: dict[str, Any], override: dict[str, Any]) -> dict[str, Any]:
     merged = copy.deepcopy(base)

@@ -6,7 +6,7 @@ No AWS, no I/O: the handlers load, call one of these, and save.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime
 from fractions import Fraction
 from typing import Any
@@ -112,13 +112,6 @@ class CancellationFigures:
     @property
     def rate(self) -> Fraction | None:
         return Fraction(self.cancellations, self.resolved) if self.resolved else None
-
-
-@dataclass
-class Effects:
-    """What a change decided, for the adapters: notices to persist and publish."""
-
-    notices: list[Notice] = field(default_factory=list)
 
 
 # --- R1 / R3 windows --------------------------------------------------------------------

@@ -124,6 +124,7 @@ def process_stream(event: dict[str, Any], context: Any, function: str,
                    parse: Callable[[DynamoDBRecord], Iterable[PartnerChange]]) -> dict[str, Any]:
     """The whole stream handler: parse, apply per partner, partial batch response."""
     rt = runtime()
+    rt.forget_city_figures()  # a warm container must see tonight's city figures (R4)
     batch = PartnerBatch(rt, clock.now(), function)
     processor = BatchProcessor(event_type=EventType.DynamoDBStreams, raise_on_entire_batch_failure=False)
     with processor(records=event.get("Records", []), handler=lambda record: batch.take(record, parse),
