@@ -1,0 +1,460 @@
+#!/usr/bin/env python3
+"""Benchmarks of Mila Partner Standing: measure and print, never assert (``make bench``).
+
+Four measurements, each explained in bench/README.md:
+
+1. rule core: µs per evaluation of a standing holding 50 / 500 / 5000 ratings and outcomes;
+2. replay: small scenarios cut from the demo generator's output, replayed on moto;
+3. memory: tracemalloc peak of the rule core at 5000 entries, peak RSS after the replays;
+4. cold start: importing each functions/<name>/app.py in a fresh interpreter, against ``import boto3``.
+
+Standard library and the project only. The numbers go to stdout as tables and to
+bench/results.json (ignored by git). Machines are shared and noisy: read the ratios, which
+compare measurements taken minutes apart in one run, rather than absolute times.
+"""
+
+from __future__ import annotations
+
+import argparse
+import io
+import json
+import os
+import platform
+import random
+import resource
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+import tracemalloc
+from collections.abc import Callable
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parents[1]
+LAYER = ROOT / "layers" / "mila_standing"
+FUNCTIONS = ROOT / "functions"
+GENERATOR = ROOT / "infra" / "scenarios" / "generate_demo.py"
+RESULTS = Path(__file__).resolve().parent / "results.json"
+
+for _path in (LAYER, ROOT / "tools"):  # the same modules `pip install -e .` exposes
+    if str(_path) not in sys.path:
+        sys.path.insert(0, str(_path))
+
+from mila_standing.policy import Policy  # noqa: E402
+from mila_standing.rules import (  # noqa: E402
+    CityFigures,
+    Judgement,
+    cancellation_figures,
+    evaluate,
+    rating_figures,
+)
+from mila_standing.standing import (  # noqa: E402
+    CANCELLATION,
+    COMPLETED,
+    NO_SHOW,
+    OutcomeEntry,
+    RatingEntry,
+    Standing,
+)
+
+CORE_SIZES = (50, 500, 5000)
+REPLAY_SIZES = (200, 400, 800)
+MEMORY_SIZE = 5000
+COLD_REPEATS = 5
+T0 = datetime(2024, 1, 1, tzinfo=UTC)
+
+
+# --- helpers ------------------------------------------------------------------------------------
+
+def table(title: str, headers: list[str], rows: list[list[Any]], note: str | None = None) -> str:
+    cells = [[str(h) for h in headers]] + [[str(c) for c in row] for row in rows]
+    widths = [max(len(r[i]) for r in cells) for i in range(len(headers))]
+
+    def line(row: list[str]) -> str:
+        pairs = enumerate(zip(row, widths, strict=True))
+        return "  ".join(c.ljust(w) if i == 0 else c.rjust(w) for i, (c, w) in pairs)
+
+    out = [title, line(cells[0]), "  ".join("-" * w for w in widths)]
+    out += [line(r) for r in cells[1:]]
+    if note:
+        out.append(note)
+    return "\n".join(out)
+
+
+def fmt(value: float, digits: int = 1) -> str:
+    return f"{value:,.{digits}f}"
+
+
+def kib(n_bytes: float) -> str:
+    return f"{n_bytes / 1024:,.0f} KiB"
+
+
+def mib(n_bytes: float) -> str:
+    return f"{n_bytes / (1024 * 1024):,.1f} MiB"
+
+
+def peak_rss_bytes() -> int:
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    return peak if sys.platform == "darwin" else peak * 1024  # bytes on macOS, KiB on Linux
+
+
+class NullLog(io.TextIOBase):
+    """The functions' log lines, counted and dropped (a StringIO would add to the RSS measured)."""
+
+    def __init__(self) -> None:
+        self.chars = 0
+
+    def writable(self) -> bool:
+        return True
+
+    def write(self, text: str) -> int:
+        self.chars += len(text)
+        return len(text)
+
+
+# --- 1. rule core -------------------------------------------------------------------------------
+
+def build_standing(n: int, seed: int = 1) -> Standing:
+    """A verified, ACTIVE partner with ``n`` ratings and ``n`` resolved jobs.
+
+    Good figures (mostly 5 stars, about 2% cancellations) so an evaluation warns nobody: every
+    evaluation does the same work and the standing does not change between iterations.
+    Entries are inserted in shuffled time order, as redeliveries and late ratings leave them;
+    the window sort therefore does real work instead of scanning an already-sorted list.
+    """
+    rnd = random.Random(seed)
+    standing = Standing(partner_id="p-bench", city="x", verified=True, profile_known=True)
+    jobs = [f"j-{i:06d}" for i in range(n)]
+    order = list(range(n))
+    rnd.shuffle(order)
+    for i in order:
+        at = T0 + timedelta(hours=6 * i, minutes=rnd.randrange(60))
+        stars = 5 if rnd.random() < 0.9 else 4
+        standing.ratings[jobs[i]] = RatingEntry(stars, at + timedelta(hours=2))
+        roll = rnd.random()
+        kind = CANCELLATION if roll < 0.02 else NO_SHOW if roll < 0.021 else COMPLETED
+        standing.outcomes[jobs[i]] = OutcomeEntry(kind, at, strike=False)
+    return standing
+
+
+def core_judgement(policy: Any, n: int) -> Judgement:
+    return Judgement(policy, CityFigures.default(policy), T0 + timedelta(hours=6 * n + 24))
+
+
+def one_evaluation(standing: Standing, j: Judgement) -> Callable[[], None]:
+    def run() -> None:
+        rating_figures(standing, j.policy)
+        cancellation_figures(standing, j.policy)
+        evaluate(standing, j)
+
+    return run
+
+
+def calibrate(fn: Callable[[], None], batch_seconds: float) -> int:
+    """timeit-style: how many calls make a batch of about ``batch_seconds``."""
+    fn()  # warm
+    iterations = 1
+    while True:
+        started = time.perf_counter()
+        for _ in range(iterations):
+            fn()
+        elapsed = time.perf_counter() - started
+        if elapsed >= batch_seconds or iterations >= 1_000_000:
+            return iterations
+        iterations = max(iterations * 2, int(iterations * batch_seconds / max(elapsed, 1e-9) * 1.1))
+
+
+def time_batch(fn: Callable[[], None], iterations: int) -> float:
+    started = time.perf_counter()
+    for _ in range(iterations):
+        fn()
+    return (time.perf_counter() - started) / iterations
+
+
+def bench_rule_core(sizes: tuple[int, ...], batch_seconds: float = 0.15, repeats: int = 7) -> dict[str, Any]:
+    policy = Policy.from_mapping({"version": 1}).for_city("x")
+    calls = []
+    for n in sizes:
+        standing = build_standing(n)
+        j = core_judgement(policy, n)
+        if evaluate(standing, j):  # a setup check, not a timing: every iteration must do the same work
+            raise RuntimeError("the bench standing is meant to be quiet (no notices)")
+        calls.append(one_evaluation(standing, j))
+    iterations = [calibrate(fn, batch_seconds) for fn in calls]
+    samples: list[list[float]] = [[] for _ in sizes]
+    for _ in range(repeats):  # round robin over the sizes: a noisy moment hits every size alike
+        for i, fn in enumerate(calls):
+            samples[i].append(time_batch(fn, iterations[i]))
+    results = [{"entries": n, "iterations": iterations[i], "repeats": repeats,
+                "median_us": statistics.median(samples[i]) * 1e6, "best_us": min(samples[i]) * 1e6}
+               for i, n in enumerate(sizes)]
+    base = results[0]
+    for r in results:
+        r["ratio_vs_smallest"] = r["best_us"] / base["best_us"]  # best of the repeats: least noise
+        r["median_ratio_vs_smallest"] = r["median_us"] / base["median_us"]
+        r["entries_ratio"] = r["entries"] / base["entries"]
+        r["ns_per_entry"] = r["median_us"] * 1000 / r["entries"]
+    return {"policy_windows": {"rating": policy.rating.window, "cancellation": policy.cancellation.window},
+            "sizes": results}
+
+
+def bench_core_memory(n: int) -> dict[str, Any]:
+    policy = Policy.from_mapping({"version": 1}).for_city("x")
+    j = core_judgement(policy, n)
+    tracemalloc.start()
+    try:
+        before = tracemalloc.get_traced_memory()[0]
+        standing = build_standing(n)
+        held = tracemalloc.get_traced_memory()[0] - before
+        tracemalloc.reset_peak()
+        base = tracemalloc.get_traced_memory()[0]
+        one_evaluation(standing, j)()
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    return {"entries": n, "standing_bytes": held, "evaluation_peak_bytes": peak - base}
+
+
+# --- 2. replay ----------------------------------------------------------------------------------
+
+def generate_scenario(out: Path, seed: int) -> int:
+    subprocess.run([sys.executable, str(GENERATOR), "--out", str(out), "--seed", str(seed), "--quiet"],
+                   check=True, stdout=subprocess.DEVNULL, cwd=ROOT)
+    return sum(1 for raw in out.read_text(encoding="utf-8").splitlines() if raw.strip())
+
+
+def truncate(source: Path, n: int, out: Path) -> int:
+    kept = [raw for raw in source.read_text(encoding="utf-8").splitlines() if raw.strip()][:n]
+    out.write_text("\n".join(kept) + "\n", encoding="utf-8")
+    return len(kept)
+
+
+def warm_up_aws() -> float:
+    """Start and stop the embedded AWS once, so moto's lazy imports are not billed to the first size."""
+    from mila_replay.aws import EmbeddedAws
+    from mila_replay.template import TEMPLATE, Template
+
+    saved = dict(os.environ)
+    started = time.perf_counter()
+    try:
+        EmbeddedAws(Template(TEMPLATE)).start().stop()
+    finally:
+        os.environ.clear()
+        os.environ.update(saved)
+    return time.perf_counter() - started
+
+
+def bench_replay(sizes: tuple[int, ...], seed: int, workdir: Path) -> dict[str, Any]:
+    from mila_replay.engine import DEFAULT_POLICY, Replay
+
+    full = workdir / "generated.jsonl"
+    started = time.perf_counter()
+    total_lines = generate_scenario(full, seed)
+    generate_seconds = time.perf_counter() - started
+    warm = warm_up_aws()
+    runs = []
+    for n in sizes:
+        path = workdir / f"first-{n}.jsonl"
+        lines = truncate(full, n, path)
+        sink = NullLog()
+        started = time.perf_counter()
+        outcome = Replay(path, DEFAULT_POLICY, sink, None).run()
+        seconds = time.perf_counter() - started
+        stats = outcome["stats"]
+        calls = sum(stats["aws_calls"].values())
+        records = stats["stream_records"]
+        runs.append({
+            "lines": lines, "seconds": seconds, "engine_seconds": stats["seconds"],
+            "stream_records": records, "invocations": stats["invocations"], "aws_calls": calls,
+            "aws_calls_by_api": stats["aws_calls"], "log_chars": sink.chars,
+            "lines_per_s": lines / seconds, "records_per_s": records / seconds,
+            "calls_per_record": calls / records if records else None,
+            "ms_per_line": seconds * 1000 / lines,
+        })
+    first, last = runs[0], runs[-1]
+    growth = last["ms_per_line"] / first["ms_per_line"]
+    return {"seed": seed, "generated_lines": total_lines, "generate_seconds": generate_seconds,
+            "aws_warm_up_seconds": warm, "runs": runs,
+            "growth": {"from_lines": first["lines"], "to_lines": last["lines"],
+                       "time_per_line_ratio": growth}}
+
+
+# --- 4. cold start ------------------------------------------------------------------------------
+
+PROBE = """
+import importlib.util, json, sys, time
+target = sys.argv[1]
+started = time.perf_counter()
+if target == "boto3":
+    import boto3  # noqa: F401
+else:
+    spec = importlib.util.spec_from_file_location("app", target)
+    module = importlib.util.module_from_spec(spec)
+    sys.modules["app"] = module
+    spec.loader.exec_module(module)
+print(json.dumps({"seconds": time.perf_counter() - started, "modules": len(sys.modules)}))
+"""
+
+
+def probe(target: str, function_dir: Path | None) -> dict[str, Any]:
+    env = dict(os.environ)
+    paths = [str(LAYER)] + ([str(function_dir)] if function_dir else [])
+    env["PYTHONPATH"] = os.pathsep.join(paths + ([env["PYTHONPATH"]] if env.get("PYTHONPATH") else []))
+    env.setdefault("AWS_DEFAULT_REGION", "us-east-1")
+    env["POWERTOOLS_METRICS_NAMESPACE"] = env.get("POWERTOOLS_METRICS_NAMESPACE", "Mila/PartnerStanding")
+    started = time.perf_counter()
+    done = subprocess.run([sys.executable, "-c", PROBE, target], env=env, cwd=ROOT,
+                          capture_output=True, text=True, check=False)
+    wall = time.perf_counter() - started
+    if done.returncode != 0:
+        return {"error": (done.stderr.strip().splitlines() or ["failed"])[-1]}
+    return {**json.loads(done.stdout.strip().splitlines()[-1]), "process_seconds": wall}
+
+
+def bench_cold_start(repeats: int) -> dict[str, Any]:
+    apps = sorted(p for p in FUNCTIONS.glob("*/app.py"))
+    missing = sorted(d.name for d in FUNCTIONS.iterdir() if d.is_dir() and not (d / "app.py").exists())
+    targets: list[tuple[str, str, Path | None]] = [("import boto3", "boto3", None)]
+    targets += [(p.parent.name, str(p), p.parent) for p in apps]
+    # Compile every .pyc once, untimed: the timed runs then all read bytecode, as a deployed layer does.
+    for _, target, fdir in targets:
+        probe(target, fdir)
+    samples: dict[str, list[dict[str, Any]]] = {name: [] for name, _, _ in targets}
+    for _ in range(repeats):  # round robin: a noisy moment spreads over every target
+        for name, target, fdir in targets:
+            samples[name].append(probe(target, fdir))
+    rows: list[dict[str, Any]] = []
+    for name, _, _ in targets:
+        ok = [s for s in samples[name] if "seconds" in s]
+        if not ok:
+            rows.append({"name": name, "error": samples[name][0].get("error")})
+            continue
+        rows.append({
+            "name": name,
+            "import_ms": statistics.median(s["seconds"] for s in ok) * 1000,
+            "process_ms": statistics.median(s["process_seconds"] for s in ok) * 1000,
+            "modules": ok[0]["modules"],
+            "samples": len(ok),
+        })
+    base = rows[0].get("import_ms")
+    for r in rows:
+        if base and "import_ms" in r:
+            r["ratio_vs_boto3"] = r["import_ms"] / base
+    return {"repeats": repeats, "functions_without_app_py": missing, "rows": rows}
+
+
+# --- main ---------------------------------------------------------------------------------------
+
+def render(results: dict[str, Any]) -> str:
+    parts = []
+    core = results.get("rule_core")
+    if core:
+        rows = [[r["entries"], r["iterations"], fmt(r["median_us"]), fmt(r["best_us"]),
+                 fmt(r["ns_per_entry"], 0), f"{r['ratio_vs_smallest']:.1f}x", f"{r['entries_ratio']:.0f}x"]
+                for r in core["sizes"]]
+        parts.append(table(
+            "1. Rule core: rating_figures + cancellation_figures + evaluate on one standing",
+            ["entries", "iters", "median µs", "best µs", "ns/entry", "x vs smallest", "entries x"], rows,
+            f"   windows: rating {core['policy_windows']['rating']}, cancellation "
+            f"{core['policy_windows']['cancellation']}; entries = ratings = resolved jobs held; "
+            "ns/entry from the median, x vs smallest from the best"))
+    replay = results.get("replay")
+    if replay:
+        rows = [[r["lines"], fmt(r["seconds"], 2), fmt(r["lines_per_s"]), fmt(r["records_per_s"]),
+                 r["stream_records"], r["invocations"], r["aws_calls"],
+                 fmt(r["calls_per_record"], 2) if r["calls_per_record"] is not None else "-",
+                 fmt(r["ms_per_line"])]
+                for r in replay["runs"]]
+        g = replay["growth"]
+        parts.append(table(
+            f"2. Replay: first N lines of generate_demo.py --seed {replay['seed']} "
+            f"({replay['generated_lines']} lines in all)",
+            ["lines", "seconds", "lines/s", "records/s", "records", "invocations", "aws calls",
+             "calls/record", "ms/line"], rows,
+            f"   growth: time per line at {g['to_lines']} lines / at {g['from_lines']} lines = "
+            f"{g['time_per_line_ratio']:.2f}x (1.00x = linear); "
+            f"generator {replay['generate_seconds']:.1f} s and "
+            f"AWS warm-up {replay['aws_warm_up_seconds']:.1f} s not counted"))
+    memory = results.get("memory")
+    if memory:
+        rows = []
+        core_mem = memory.get("rule_core")
+        if core_mem:
+            n = core_mem["entries"]
+            rows.append([f"rule core, standing with {n}+{n} entries (held)", kib(core_mem["standing_bytes"])])
+            rows.append([f"rule core, one evaluation at {n} entries (tracemalloc peak)",
+                         kib(core_mem["evaluation_peak_bytes"])])
+        if "rss_before_replay_bytes" in memory:
+            rows.append(["peak RSS before the replays", mib(memory["rss_before_replay_bytes"])])
+        if "rss_after_replay_bytes" in memory:
+            rows.append(["peak RSS after the replays", mib(memory["rss_after_replay_bytes"])])
+        parts.append(table("3. Memory", ["what", "size"], rows))
+    cold = results.get("cold_start")
+    if cold:
+        rows = []
+        for r in cold["rows"]:
+            if "error" in r:
+                rows.append([r["name"], "error", "-", "-", "-"])
+            else:
+                rows.append([r["name"], fmt(r["import_ms"]), f"{r.get('ratio_vs_boto3', 0):.2f}x",
+                             fmt(r["process_ms"]), r["modules"]])
+        note = f"   median of {cold['repeats']} fresh interpreters each"
+        if cold["functions_without_app_py"]:
+            note += f"; no app.py (skipped): {', '.join(cold['functions_without_app_py'])}"
+        parts.append(table("4. Cold start: import in a fresh interpreter",
+                           ["import", "import ms", "x vs boto3", "process ms", "modules"], rows, note))
+    parts.append(f"total {results['total_seconds']:.1f} s on {results['machine']['cpus']} CPU(s), "
+                 f"Python {results['machine']['python']}; results in {results['out']}")
+    return "\n\n".join(parts)
+
+
+def main(argv: list[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    ap.add_argument("--core-sizes", type=int, nargs="+", default=list(CORE_SIZES))
+    ap.add_argument("--replay-sizes", type=int, nargs="+", default=list(REPLAY_SIZES))
+    ap.add_argument("--seed", type=int, default=2026, help="generator seed (default: %(default)s)")
+    ap.add_argument("--cold-repeats", type=int, default=COLD_REPEATS)
+    ap.add_argument("--skip", choices=["core", "replay", "cold"], action="append", default=[],
+                    help="leave a part out (repeatable)")
+    ap.add_argument("--out", type=Path, default=RESULTS, help="results JSON (default: %(default)s)")
+    args = ap.parse_args(argv)
+
+    started = time.perf_counter()
+    results: dict[str, Any] = {
+        "started_at": datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ"),
+        "machine": {"python": platform.python_version(), "platform": platform.platform(),
+                    "cpus": os.cpu_count(), "load_average": list(os.getloadavg())},
+        "memory": {},
+    }
+
+    def say(text: str) -> None:
+        print(f"[{time.perf_counter() - started:6.1f}s] {text}", file=sys.stderr, flush=True)
+
+    if "core" not in args.skip:
+        say("rule core ...")
+        results["rule_core"] = bench_rule_core(tuple(args.core_sizes))
+        say("rule core memory ...")
+        results["memory"]["rule_core"] = bench_core_memory(MEMORY_SIZE)
+    if "replay" not in args.skip:
+        results["memory"]["rss_before_replay_bytes"] = peak_rss_bytes()
+        say(f"replay {args.replay_sizes} (the longest part) ...")
+        with tempfile.TemporaryDirectory(prefix="mila-bench-") as workdir:
+            results["replay"] = bench_replay(tuple(args.replay_sizes), args.seed, Path(workdir))
+        results["memory"]["rss_after_replay_bytes"] = peak_rss_bytes()
+    if "cold" not in args.skip:
+        say("cold starts ...")
+        results["cold_start"] = bench_cold_start(args.cold_repeats)
+    results["total_seconds"] = time.perf_counter() - started
+    results["out"] = str(args.out.relative_to(ROOT) if args.out.is_relative_to(ROOT) else args.out)
+    results["machine"]["load_average_after"] = list(os.getloadavg())
+
+    args.out.write_text(json.dumps(results, indent=2, default=str) + "\n", encoding="utf-8")
+    print(render(results))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
