@@ -89,18 +89,21 @@ class StreamReader:
 
     def _lambda_shape(self, record: dict[str, Any], now: datetime) -> dict[str, Any]:
         ddb = dict(record["dynamodb"])
+        # moto labels a stream with the wall-clock time it was created; a fixed label keeps
+        # records (and so dead letters) identical from one run to the next.
+        arn = self.arn.rsplit("/stream/", 1)[0] + "/stream/replay"
         ddb["ApproximateCreationDateTime"] = int(now.timestamp())
         ddb.setdefault("StreamViewType", "NEW_AND_OLD_IMAGES")
         ddb.setdefault("SizeBytes", len(json.dumps(ddb, default=str)))
         return {
             # moto's event ids are random; a stable one keeps outcomes comparable across runs.
-            "eventID": uuid.uuid5(uuid.NAMESPACE_URL, f"{self.arn}/{ddb.get('SequenceNumber')}").hex,
+            "eventID": uuid.uuid5(uuid.NAMESPACE_URL, f"{arn}/{ddb.get('SequenceNumber')}").hex,
             "eventName": record["eventName"],
             "eventVersion": "1.1",
             "eventSource": "aws:dynamodb",
             "awsRegion": REGION,
             "dynamodb": ddb,
-            "eventSourceARN": self.arn,
+            "eventSourceARN": arn,
         }
 
 
