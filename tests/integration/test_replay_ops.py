@@ -567,3 +567,43 @@ def test_r8_2_an_unverified_partner_is_active_but_not_dispatch_eligible_until_ve
     assert (after["status"], after["dispatch_eligible"]) == ("ACTIVE", True)
     assert 0 < after["dispatch_score"] <= 1
     assert outcome["logins"]["v1"] is True
+
+
+@pytest.fixture(scope="module")
+def fingerprint_owners(tmp_path_factory):
+    s = builder(tmp_path_factory, "fingerprint-owners")
+    # a1 registered with phone X, then changed it to Y; a2 registers with X on day 2.
+    s.partner("a1", city=CITY, phone="+49 151 2222222")
+    s.partner("a1", city=CITY, at=day(1), phone="+49 151 3333333")
+    s.partner("a2", city=CITY, at=day(2), phone="+49 151 2222222")
+    # e1 holds IBAN E; f1 changes its IBAN to E (flagged); e1 is closed for fraud; j1 registers with E.
+    s.partner("e1", city=CITY, iban_hash="iban-E")
+    s.partner("f1", city=CITY, iban_hash="iban-F")
+    s.partner("f1", city=CITY, at=day(1), iban_hash="iban-E")
+    ops(s, day(2), "report_incident", "e1", category="CASH_PAYMENT", actor=ACTOR)
+    s.partner("j1", city=CITY, at=day(3), iban_hash="iban-E")
+    return s.replay()
+
+
+@pytest.mark.xfail(reason="BUG: R8.1/R14.15 a fingerprint a partner no longer has still counts as theirs: "
+                          "duplicates.claim_fingerprints never releases the FINGERPRINT# owner item of a "
+                          "phone/IBAN/document replaced by a profile change", strict=True)
+def test_r8_1_a_fingerprint_given_up_in_a_profile_change_no_longer_makes_a_duplicate(fingerprint_owners):
+    # Given a1 changed its phone from X to Y, when a2 registers with X,
+    # then a2 shares nothing with any partner (R14.15: exact equality, field by field) and stays ACTIVE.
+    assert state(fingerprint_owners, "a1") == ("ACTIVE", None, False)
+    assert state(fingerprint_owners, "a2") == ("ACTIVE", None, False)
+    assert types(fingerprint_owners, "a2") == []
+
+
+@pytest.mark.xfail(reason="BUG: R8.1 a new partner sharing an IBAN with an ACTIVE partner is not closed when the "
+                          "fingerprint's recorded owner is another, CLOSED partner: duplicates.claim_fingerprints "
+                          "/ _take_over only look at the single OWNER item, not at the other ACTIVE holders",
+                   strict=True)
+def test_r8_1_a_new_partner_sharing_with_an_active_partner_is_closed_even_if_another_holder_is_closed(
+        fingerprint_owners):
+    # Given e1 (CLOSED for fraud) and f1 (ACTIVE) both with IBAN E, when j1 registers with IBAN E,
+    assert state(fingerprint_owners, "e1") == ("CLOSED", "FRAUD", True)
+    assert state(fingerprint_owners, "f1") == ("ACTIVE", None, False)
+    # then j1 shares a fingerprint with a partner who is not CLOSED (f1) and is closed as a duplicate.
+    assert state(fingerprint_owners, "j1") == ("CLOSED", "DUPLICATE_ACCOUNT", False)
