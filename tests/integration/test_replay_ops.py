@@ -585,9 +585,6 @@ def fingerprint_owners(tmp_path_factory):
     return s.replay()
 
 
-@pytest.mark.xfail(reason="BUG: R8.1/R14.15 a fingerprint a partner no longer has still counts as theirs: "
-                          "duplicates.claim_fingerprints never releases the FINGERPRINT# owner item of a "
-                          "phone/IBAN/document replaced by a profile change", strict=True)
 def test_r8_1_a_fingerprint_given_up_in_a_profile_change_no_longer_makes_a_duplicate(fingerprint_owners):
     # Given a1 changed its phone from X to Y, when a2 registers with X,
     # then a2 shares nothing with any partner (R14.15: exact equality, field by field) and stays ACTIVE.
@@ -596,10 +593,6 @@ def test_r8_1_a_fingerprint_given_up_in_a_profile_change_no_longer_makes_a_dupli
     assert types(fingerprint_owners, "a2") == []
 
 
-@pytest.mark.xfail(reason="BUG: R8.1 a new partner sharing an IBAN with an ACTIVE partner is not closed when the "
-                          "fingerprint's recorded owner is another, CLOSED partner: duplicates.claim_fingerprints "
-                          "/ _take_over only look at the single OWNER item, not at the other ACTIVE holders",
-                   strict=True)
 def test_r8_1_a_new_partner_sharing_with_an_active_partner_is_closed_even_if_another_holder_is_closed(
         fingerprint_owners):
     # Given e1 (CLOSED for fraud) and f1 (ACTIVE) both with IBAN E, when j1 registers with IBAN E,

@@ -94,7 +94,7 @@ class StreamReader:
         arn = self.arn.rsplit("/stream/", 1)[0] + "/stream/replay"
         ddb["ApproximateCreationDateTime"] = int(now.timestamp())
         ddb.setdefault("StreamViewType", "NEW_AND_OLD_IMAGES")
-        ddb.setdefault("SizeBytes", len(json.dumps(ddb, default=str)))
+        ddb["SizeBytes"] = len(json.dumps({k: ddb.get(k) for k in ("Keys", "NewImage", "OldImage")}, sort_keys=True))
         return {
             # moto's event ids are random; a stable one keeps outcomes comparable across runs.
             "eventID": uuid.uuid5(uuid.NAMESPACE_URL, f"{arn}/{ddb.get('SequenceNumber')}").hex,

@@ -1,51 +1,42 @@
 """R8.1 / R14.15: one account per partner, decided by identity fingerprints.
 
-Each fingerprint is claimed with a conditional write (FINGERPRINT#<kind>#<value> / OWNER), so
-two registrations racing for the same fingerprint cannot both win: the loser sees the owner.
+Each fingerprint has one item (FINGERPRINT#<kind>#<value> / HOLDERS) with the set of partners
+who ever claimed it. A claim is one atomic ADD that returns the set as it was, so of two
+registrations racing for the same fingerprint the second always sees the first. A holder counts
+while they are not CLOSED and still carry that value (a profile change can give it up), or while
+their own registration is still in flight.
 """
 
 from __future__ import annotations
 
 from typing import Any
 
-from botocore.exceptions import ClientError
-
 from .models import Partner, format_time
 from .profile import sync_profile
 from .rules import Notice, change_status, statement
 from .runtime import Runtime
 from .standing import CLOSED, Standing
-from .store import to_attrs
 from .streams import Judge
 
 
 def claim_fingerprints(rt: Runtime, partner: Partner) -> list[dict[str, str]]:
-    """Claim every fingerprint; returns the ones held by another partner who is not CLOSED."""
+    """Claim every fingerprint; returns the ones another live partner holds."""
     shared = []
     for kind, value in sorted(partner.fingerprints().items()):
-        key = {"pk": f"FINGERPRINT#{kind}#{value}", "sk": "OWNER"}
-        if rt.store.put_if_absent({**key, "partner_id": partner.partner_id}):
-            continue
-        owner = (rt.store.get(key["pk"], "OWNER") or {}).get("partner_id")
-        if owner in (None, partner.partner_id):
-            continue  # a profile update is never a duplicate of itself
-        if rt.store.load(owner).status == CLOSED:
-            _take_over(rt, key, owner, partner.partner_id)  # a closed account no longer holds it
-            continue
-        shared.append({"kind": kind, "partner_id": owner})
-    return shared
-
-
-def _take_over(rt: Runtime, key: dict[str, str], previous: str, new: str) -> None:
-    try:
-        rt.dynamodb.update_item(
-            TableName=rt.store.table, Key=to_attrs(key), UpdateExpression="SET partner_id = :new",
-            ConditionExpression="partner_id = :old",
-            ExpressionAttributeValues={":new": {"S": new}, ":old": {"S": previous}},
+        answer = rt.dynamodb.update_item(
+            TableName=rt.store.table,
+            Key={"pk": {"S": f"FINGERPRINT#{kind}#{value}"}, "sk": {"S": "HOLDERS"}},
+            UpdateExpression="ADD holders :me",
+            ExpressionAttributeValues={":me": {"SS": [partner.partner_id]}},
+            ReturnValues="UPDATED_OLD",
         )
-    except ClientError as error:
-        if error.response["Error"]["Code"] != "ConditionalCheckFailedException":
-            raise
+        before = set(answer.get("Attributes", {}).get("holders", {}).get("SS", []))
+        for other in sorted(before - {partner.partner_id}):  # never a duplicate of itself
+            holder = rt.store.load(other)
+            still_holds = not holder.profile_known or holder.fingerprints.get(kind) == value
+            if holder.status != CLOSED and still_holds:
+                shared.append({"kind": kind, "partner_id": other})
+    return shared
 
 
 def register(partner: Partner, insert: bool, shared: list[dict[str, str]]):  # type: ignore[no-untyped-def]

@@ -10,7 +10,7 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict, ValidationError, field_validator
 
 from .explain import explain
-from .models import describe, format_time
+from .models import StrictBool, describe, format_time
 from .rules import OpsRefusal, decide, reinstate, report_incident
 from .runtime import Runtime
 from .standing import Standing
@@ -19,7 +19,8 @@ from .views import partner_view, plain
 
 
 class _Request(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+    # Extra fields are ignored (an `actor` on explain, a ticket number): only the named ones count.
+    model_config = ConfigDict(extra="ignore")
     partner_id: str
 
     @field_validator("partner_id", "actor", "reason", "category", check_fields=False)
@@ -46,7 +47,7 @@ class ReinstateRequest(_Request):
 
 class DecideRequest(_Request):
     action: Literal["decide"]
-    approve: bool
+    approve: StrictBool
     actor: str
     reason: str | None = None
 

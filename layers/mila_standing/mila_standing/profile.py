@@ -32,4 +32,5 @@ def forget_profile(standing: Standing, judge: Judge) -> list[Notice]:
     if not standing.profile_known:
         return []
     standing.profile_known = False
+    standing.fingerprints = {}  # a deleted account holds no identity any more (R8.1)
     return evaluate(standing, judge(standing), ratings=False, cancellations=False)
