@@ -1,7 +1,9 @@
-"""publish_notices: standing-table stream (notice items) -> EventBridge and the user pool (R13).
+"""publish_notices: standing-table stream (notice keys) -> EventBridge and the user pool (R13).
 
-A transactional outbox: notices are written with the standing in one transaction, and published
-from the table's stream, so a notice is never lost nor published without being persisted.
+A transactional outbox: notices are written with the standing in one transaction and published
+from the table's stream, so a notice is never lost nor published without being stored. The
+stream carries keys only; the notice is read here, and marked once published so that a
+redelivered record does not publish it again.
 """
 
 from __future__ import annotations
@@ -11,6 +13,8 @@ from typing import Any
 from aws_lambda_powertools.utilities.batch import BatchProcessor, EventType, process_partial_response
 from aws_lambda_powertools.utilities.data_classes.dynamo_db_stream_event import DynamoDBRecord
 from aws_lambda_powertools.utilities.typing import LambdaContext
+from mila_standing import clock
+from mila_standing.models import format_time
 from mila_standing.observability import logger, metrics
 from mila_standing.runtime import runtime
 
@@ -18,17 +22,22 @@ processor = BatchProcessor(event_type=EventType.DynamoDBStreams)
 
 
 def record_handler(record: DynamoDBRecord) -> None:
-    notice = dict(record.dynamodb.new_image or {}) if record.dynamodb else {}
-    if not str(notice.get("sk", "")).startswith("NOTICE#"):
+    keys = dict(record.dynamodb.keys or {}) if record.dynamodb else {}
+    if not str(keys.get("sk", "")).startswith("NOTICE#"):
         return
-    publisher = runtime().publisher
-    publisher.publish([notice])
-    publisher.follow_login(notice)
+    rt = runtime()
+    notice = rt.store.get(keys["pk"], keys["sk"])
+    if notice is None or notice.get("published_at"):
+        return  # redelivered: already published
+    rt.publisher.publish([notice])
+    rt.publisher.follow_login(notice)
+    rt.store.mark_published(keys["pk"], keys["sk"], format_time(clock.now()))
     metrics.add_metric(name="NoticesPublished", unit="Count", value=1)
 
 
 @logger.inject_lambda_context(log_event=False)
 @metrics.log_metrics
 def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
+    metrics.add_metric(name="NoticeRecordsReceived", unit="Count", value=len(event.get("Records", [])))
     return process_partial_response(event=event, record_handler=record_handler, processor=processor,
                                     context=context)

@@ -383,11 +383,13 @@ def test_functions_log_to_the_stack_log_group_only(cfn_resources):
 
 # ---------------------------------------------------------------- data, schedule, alarms
 @pytest.mark.parametrize("table", ["StandingTable", "PartnersTable", "JobsTable", "RatingsTable"])
-def test_tables_have_pitr_sse_and_new_and_old_images(cfn_resources, table):
+def test_tables_have_pitr_sse_and_streams(cfn_resources, table):
     props = cfn_resources[table]["Properties"]
     assert props["PointInTimeRecoverySpecification"] == {"PointInTimeRecoveryEnabled": True}
     assert props["SSESpecification"] == {"SSEEnabled": True}
-    assert props["StreamSpecification"] == {"StreamViewType": "NEW_AND_OLD_IMAGES"}
+    # The platform's tables give both images (CONTRACT §1); our own only keys (the outbox).
+    view = "KEYS_ONLY" if table == "StandingTable" else "NEW_AND_OLD_IMAGES"
+    assert props["StreamSpecification"] == {"StreamViewType": view}
     assert props["BillingMode"] == "PAY_PER_REQUEST"
     assert "TableName" not in props  # the emulator names tables by logical id
 

@@ -83,8 +83,8 @@ class StreamReader:
             got = client.get_records(ShardIterator=self.iterator, Limit=1000)
             self.iterator = got.get("NextShardIterator", self.iterator)
             raw += got.get("Records", [])
-            if not got.get("Records"):
-                break
+            if len(got.get("Records", [])) < 1000:
+                break  # moto returns everything there is up to the limit: no need to ask again
         return [self._lambda_shape(r, now) for r in _as_aws_would(raw)]
 
     def _lambda_shape(self, record: dict[str, Any], now: datetime) -> dict[str, Any]:
@@ -111,7 +111,7 @@ def _as_aws_would(records: list[dict[str, Any]]) -> list[dict[str, Any]]:
     kept: list[dict[str, Any]] = []
     for record in records:
         ddb = record["dynamodb"]
-        if record["eventName"] == "MODIFY" and ddb.get("NewImage") == ddb.get("OldImage"):
+        if record["eventName"] == "MODIFY" and "NewImage" in ddb and ddb.get("NewImage") == ddb.get("OldImage"):
             continue  # AWS writes no record for a write that changed nothing
         if (record["eventName"] == "INSERT" and kept and kept[-1]["eventName"] == "INSERT"
                 and kept[-1]["dynamodb"].get("Keys") == ddb.get("Keys")):

@@ -55,7 +55,7 @@ def build_outcome(aws: EmbeddedAws, policy: Policy, now: datetime, invocations: 
         key=lambda e: (e["at"] or "", e["job_id"], e["kind"]),
     )
     dead_letters = []
-    seen: set[tuple[str, str, str]] = set()
+    seen: set[tuple[Any, Any, Any]] = set()
     for url in aws.queues.values():
         for message in aws.drain_queue(url):
             # A redelivered invalid record is dead-lettered again by its handler: listed once.

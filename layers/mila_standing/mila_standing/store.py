@@ -184,5 +184,12 @@ class StandingStore:
                                      ConsistentRead=True)
         return from_attrs(found["Item"]) if "Item" in found else None
 
+    def mark_published(self, pk: str, sk: str, at: str) -> None:
+        self.client.update_item(
+            TableName=self.table, Key={"pk": {"S": pk}, "sk": {"S": sk}},
+            UpdateExpression="SET published_at = :at", ConditionExpression="attribute_exists(pk)",
+            ExpressionAttributeValues={":at": {"S": at}},
+        )
+
     def put(self, item: dict[str, Any]) -> None:
         self.client.put_item(TableName=self.table, Item=to_attrs(item))
