@@ -274,12 +274,34 @@ def above_city_average(figures: CancellationFigures, j: Judgement) -> bool:
             and figures.cancellations > j.city.average * figures.resolved)
 
 
+def retention(window: int) -> int:
+    """How many entries of a window's history a standing keeps: the window and ample room for
+    deletions and late arrivals inside it, while the item stays far below DynamoDB's 400 KB."""
+    return max(4 * window, 200)
+
+
+def prune(standing: Standing, j: Judgement) -> None:
+    """Drop history no rule can need again: entries older than the newest ``retention`` of
+    their window, except no-show strikes still inside the strike window (R6.1)."""
+    keep_ratings = retention(j.policy.rating.window)
+    if len(standing.ratings) > keep_ratings:
+        ordered = sorted(standing.ratings.items(), key=lambda kv: (kv[1].rated_at, kv[0]))
+        standing.ratings = dict(ordered[-keep_ratings:])
+    keep_outcomes = retention(j.policy.cancellation.window)
+    if len(standing.outcomes) > keep_outcomes:
+        ordered_outcomes = sorted(standing.outcomes.items(), key=lambda kv: (kv[1].at, kv[0]))
+        live = set(active_strikes(standing, j.policy, j.now))
+        standing.outcomes = dict(
+            [kv for kv in ordered_outcomes[:-keep_outcomes] if kv[0] in live] + ordered_outcomes[-keep_outcomes:])
+
+
 def evaluate(standing: Standing, j: Judgement, ratings: bool = True, cancellations: bool = True) -> list[Notice]:
     """R14.2: the warning rules of the window that changed (R2.2/R2.3 for ratings, R5.2 for
     outcomes; both at night), then the dispatch score (R9).
 
     R14.3: only ACTIVE partners are warned; the streaks of others stand still.
     """
+    prune(standing, j)
     notices: list[Notice] = []
     if standing.status == ACTIVE:
         if ratings:
