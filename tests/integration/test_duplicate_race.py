@@ -12,7 +12,6 @@ from pathlib import Path
 
 import pytest
 from boto3.dynamodb.types import TypeSerializer
-
 from mila_replay.aws import EmbeddedAws
 from mila_replay.delivery import LambdaContext
 from mila_replay.template import Template
