@@ -6,6 +6,7 @@ or records in another order, leaves the same standing.
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass, field
 from datetime import datetime
 from decimal import Decimal
@@ -70,13 +71,14 @@ class Standing:
             "status": self.status,
             "reason": self.reason,
             "legal_action": self.legal_action,
-            # Windows are stored flat ("5@2026-03-01T10:00:00Z"): a standing is read and written on
-            # every batch, and nested maps cost several times more to (de)serialise.
-            "ratings": {job: f"{e.stars}@{format_time(e.rated_at)}" for job, e in self.ratings.items()},
-            "outcomes": {
+            # Windows are stored as one JSON string each ({"job": "5@2026-03-01T10:00:00Z"}): a
+            # standing is read and written on every batch, and a map attribute with hundreds of
+            # entries costs many times more to (de)serialise than one string of the same size.
+            "ratings": _pack({job: f"{e.stars}@{format_time(e.rated_at)}" for job, e in self.ratings.items()}),
+            "outcomes": _pack({
                 job: f"{_KIND_CODE[e.kind]}{'!' if e.strike else ''}@{format_time(e.at)}"
                 for job, e in self.outcomes.items()
-            },
+            }),
             "rating_streak": list(self.rating_streak),
             "rating_baseline": list(self.rating_baseline) if self.rating_baseline else None,
             "cancellation_streak": list(self.cancellation_streak),
@@ -103,8 +105,8 @@ class Standing:
             status=item.get("status", ACTIVE),
             reason=item.get("reason"),
             legal_action=bool(item.get("legal_action", False)),
-            ratings={job: _rating(code) for job, code in (item.get("ratings") or {}).items()},
-            outcomes={job: _outcome(code) for job, code in (item.get("outcomes") or {}).items()},
+            ratings={job: _rating(code) for job, code in _unpack(item.get("ratings")).items()},
+            outcomes={job: _outcome(code) for job, code in _unpack(item.get("outcomes")).items()},
             rating_streak=list(item.get("rating_streak") or []),
             rating_baseline=(int(baseline[0]), int(baseline[1])) if baseline else None,
             cancellation_streak=list(item.get("cancellation_streak") or []),
@@ -121,6 +123,16 @@ class Standing:
 
 _KIND_CODE = {COMPLETED: "C", CANCELLATION: "X", NO_SHOW: "N"}
 _CODE_KIND = {v: k for k, v in _KIND_CODE.items()}
+
+
+def _pack(entries: dict[str, str]) -> str:
+    return json.dumps(entries, separators=(",", ":"), sort_keys=True)
+
+
+def _unpack(stored: Any) -> dict[str, str]:
+    if isinstance(stored, str):
+        return dict(json.loads(stored))
+    return dict(stored or {})  # the earlier map encoding
 
 
 def _rating(code: str) -> RatingEntry:
