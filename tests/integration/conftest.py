@@ -1,8 +1,43 @@
+from __future__ import annotations
+
+import importlib.util
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from types import ModuleType
+
 import pytest
+from mila_replay.aws import EmbeddedAws
+from mila_replay.template import Template
+from mila_standing import runtime
 
 from .scenario import ScenarioBuilder
+
+ROOT = Path(__file__).resolve().parents[2]
 
 
 @pytest.fixture
 def scenario(tmp_path):
     return ScenarioBuilder(tmp_path)
+
+
+@pytest.fixture
+def load_function(monkeypatch) -> Iterator[Callable[[str], ModuleType]]:
+    """The embedded AWS with the template's resources and environment, and a loader for a
+    function's app module, as Lambda would import it at a cold start."""
+    aws = EmbeddedAws(Template()).start()
+    for spec in Template().functions(aws.refs):
+        for key, value in spec.environment.items():
+            monkeypatch.setenv(key, value)
+    monkeypatch.delenv("POLICY_FILE", raising=False)  # read infra/policy.yaml from the checkout
+    runtime.reset()
+
+    def load(name: str) -> ModuleType:
+        spec = importlib.util.spec_from_file_location(f"function_{name}", ROOT / "functions" / name / "app.py")
+        assert spec and spec.loader
+        module = importlib.util.module_from_spec(spec)
+        spec.loader.exec_module(module)
+        return module
+
+    yield load
+    aws.stop()
+    runtime.reset()

@@ -6,19 +6,13 @@ saves its standing, then they save in either order."""
 
 from __future__ import annotations
 
-import importlib.util
 import threading
-from pathlib import Path
 
 import pytest
 from boto3.dynamodb.types import TypeSerializer
-from mila_replay.aws import EmbeddedAws
 from mila_replay.delivery import LambdaContext
-from mila_replay.template import Template
 from mila_standing import runtime
 from mila_standing.standing import CLOSED
-
-ROOT = Path(__file__).resolve().parents[2]
 
 
 def _insert(partner_id: str, phone: str) -> dict:
@@ -35,19 +29,8 @@ def _insert(partner_id: str, phone: str) -> dict:
 
 
 @pytest.fixture
-def on_partner(monkeypatch):
-    aws = EmbeddedAws(Template()).start()
-    for spec in Template().functions(aws.refs):
-        for key, value in spec.environment.items():
-            monkeypatch.setenv(key, value)
-    monkeypatch.delenv("POLICY_FILE", raising=False)
-    runtime.reset()
-    spec = importlib.util.spec_from_file_location("race_on_partner", ROOT / "functions/on_partner/app.py")
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    yield module
-    aws.stop()
-    runtime.reset()
+def on_partner(load_function):
+    return load_function("on_partner")
 
 
 @pytest.mark.parametrize("first_to_save", ["a", "b"])
