@@ -22,7 +22,15 @@ def parse(record: DynamoDBRecord) -> list[PartnerChange]:
         if not isinstance(partner_id, str):
             raise InvalidRecord("REMOVE without partner_id in its old image")
         return [PartnerChange(partner_id, forget_profile)]
-    partner = Partner.parse(image(record, "new"))
+    new = image(record, "new")
+    try:
+        partner = Partner.parse(new)
+    except InvalidRecord as invalid:
+        partner_id = new.get("partner_id")
+        if isinstance(partner_id, str) and partner_id:
+            # R14.8: the partner is now without a valid partners record: default policy, not eligible.
+            raise InvalidRecord(str(invalid), [PartnerChange(partner_id, forget_profile)]) from None
+        raise
     shared = claim_fingerprints(runtime(), partner)
     # R14.15: "newly registered" is an INSERT, or the first valid image of a partner not yet known.
     changes = [PartnerChange(partner.partner_id, register(partner, event == "INSERT", shared))]

@@ -213,10 +213,12 @@ def test_filter_patterns_are_the_agreed_ones(cfn_resources):
     assert patterns("OnCancelFunction") == [
         {"dynamodb": {"NewImage": {"status": {"S": ["CANCELLED", "NO_SHOW"]}}}},
         {"eventName": ["REMOVE"]},
+        {"dynamodb": {"OldImage": {"status": {"S": ["CANCELLED", "NO_SHOW"]}}}},  # R3.4: taken back
     ]
     assert patterns("OnJobCompletedFunction") == [
         {"dynamodb": {"NewImage": {"status": {"S": ["COMPLETED"]}}}},
         {"dynamodb": {"NewImage": {"payment_status": {"S": [{"exists": True}]}}}},
+        {"dynamodb": {"OldImage": {"status": {"S": ["COMPLETED"]}}}},  # R3.4: taken back
     ]
     assert patterns("PublishNoticesFunction") == [
         {"eventName": ["INSERT"], "dynamodb": {"Keys": {"sk": {"S": [{"prefix": "NOTICE#"}]}}}},

@@ -60,6 +60,27 @@ def _matches_value(rule: Any, value: Any) -> bool:
     return value == rule
 
 
+def _sequence(record: dict[str, Any]) -> int:
+    return int(record["dynamodb"]["SequenceNumber"])
+
+
+def deliver_in_stream_order(runners: list[MappingRunner]) -> bool:
+    """Deliver the pending records of the mappings on ONE stream, batch by batch, so that the
+    functions together see the writes in the stream's order: the mapping whose next record is
+    oldest goes first, and its batch stops before another mapping's next record. (On AWS two
+    mappings run independently; the handlers do not rely on their order, see
+    rules.apply_outcome, but a deterministic replay should not invent an order either.)"""
+    worked = False
+    while True:
+        waiting = [r for r in runners if r.pending]
+        if not waiting:
+            return worked
+        worked = True
+        first = min(waiting, key=lambda r: r.next_sequence() or 0)  # ties: template order
+        others = [r.next_sequence() for r in waiting if r is not first]
+        first.deliver_batch(min(s for s in others if s is not None) if others else None)
+
+
 def passes(mapping: Mapping, record: dict[str, Any]) -> bool:
     return not mapping.filters or any(matches(p, record) for p in mapping.filters)
 
@@ -234,17 +255,21 @@ class MappingRunner:
     def offer(self, records: list[dict[str, Any]]) -> None:
         self.pending += [r for r in records if passes(self.mapping, r)]
 
-    def deliver(self) -> bool:
-        worked = bool(self.pending)
-        while self.pending:
-            size = self.mapping.batch_size
-            if self.chaos:
-                size = self.chaos.batch_size(size)
-            batch, self.pending = self.pending[:size], self.pending[size:]
-            retries = self.mapping.maximum_retry_attempts
-            # -1 means "until the record expires" on AWS; the replay stops after 100 attempts.
-            self._run(batch, retries if retries >= 0 else 100, injected=0)
-        return worked
+    def next_sequence(self) -> int | None:
+        return _sequence(self.pending[0]) if self.pending else None
+
+    def deliver_batch(self, up_to: int | None = None) -> None:
+        """One batch of up to BatchSize pending records, none after sequence number ``up_to``."""
+        size = self.mapping.batch_size
+        if self.chaos:
+            size = self.chaos.batch_size(size)
+        count = 1
+        while count < min(size, len(self.pending)) and (up_to is None or _sequence(self.pending[count]) <= up_to):
+            count += 1
+        batch, self.pending = self.pending[:count], self.pending[count:]
+        retries = self.mapping.maximum_retry_attempts
+        # -1 means "until the record expires" on AWS; the replay stops after 100 attempts.
+        self._run(batch, retries if retries >= 0 else 100, injected=0)
 
     def _run(self, batch: list[dict[str, Any]], retries_left: int, injected: int) -> None:
         error: str | None = None

@@ -21,7 +21,7 @@ from mila_standing import runtime as standing_runtime
 from mila_standing.policy import Policy
 
 from .aws import EmbeddedAws
-from .delivery import Chaos, Functions, MappingRunner, StreamReader
+from .delivery import Chaos, Functions, MappingRunner, StreamReader, deliver_in_stream_order
 from .outcome import build_outcome
 from .scenario import Line, Scenario, load_scenario
 from .template import TEMPLATE, Template
@@ -96,9 +96,8 @@ class Replay:
                     for runner in runners:
                         if runner.mapping.source == logical:
                             runner.offer(records)
-                    for runner in runners:
-                        if runner.mapping.source == logical:
-                            worked = runner.deliver() or worked
+                    on_stream = [runner for runner in runners if runner.mapping.source == logical]
+                    worked = deliver_in_stream_order(on_stream) or worked
                 if not worked:
                     return
 

@@ -25,9 +25,9 @@ def is_scrub_echo(record: DynamoDBRecord) -> bool:
         {k: v for k, v in old.items() if k != SECRET_FIELD} == new
 
 
-def outcome_change(job_id: str, entry: OutcomeEntry | None) -> Change:
+def outcome_change(job_id: str, entry: OutcomeEntry | None, seq: int) -> Change:
     def apply(standing, judge):  # type: ignore[no-untyped-def]
-        changed, new_strike = apply_outcome(standing, job_id, entry)
+        changed, new_strike = apply_outcome(standing, job_id, entry, seq)
         if not changed:
             return []  # redelivered, or a payment-only update (R14.2)
         j = judge(standing)
@@ -41,18 +41,19 @@ def job_changes(record: DynamoDBRecord) -> tuple[Job | None, list[PartnerChange]
     """The job's latest image and what it changes in its partners' windows (R3.4)."""
     old, new = image(record, "old"), image(record, "new")
     previous_partner = old.get("partner_id") if isinstance(old.get("partner_id"), str) else None
+    seq = int(record.dynamodb.sequence_number or 0) if record.dynamodb else 0
     if record.event_name and record.event_name.name == "REMOVE":
         job_id = old.get("job_id")
         if not isinstance(job_id, str):
             raise InvalidRecord("REMOVE without job_id in its old image")
         # R14.9: a deleted job leaves the window and the strikes.
-        return None, [PartnerChange(previous_partner, outcome_change(job_id, None))] if previous_partner else []
+        return None, [PartnerChange(previous_partner, outcome_change(job_id, None, seq))] if previous_partner else []
     job = Job.parse(new)
     changes = []
     if previous_partner and previous_partner != job.partner_id:
-        changes.append(PartnerChange(previous_partner, outcome_change(job.job_id, None)))
+        changes.append(PartnerChange(previous_partner, outcome_change(job.job_id, None, seq)))
     if job.partner_id:
-        changes.append(PartnerChange(job.partner_id, outcome_change(job.job_id, outcome_entry(job))))
+        changes.append(PartnerChange(job.partner_id, outcome_change(job.job_id, outcome_entry(job), seq)))
     return job, changes
 
 

@@ -16,7 +16,14 @@ from .policy import CITY_SLUG
 
 
 class InvalidRecord(ValueError):
-    """A source record that can never be processed: it goes to the failure destination."""
+    """A source record that can never be processed: it goes to the failure destination.
+
+    ``changes`` are what the record still means for standings although it is invalid (a partner
+    whose latest record is invalid no longer has a valid partners record, R14.8)."""
+
+    def __init__(self, reason: str, changes: list[Any] | None = None):
+        super().__init__(reason)
+        self.changes = list(changes or [])
 
 
 def parse_time(value: Any) -> datetime:
@@ -71,7 +78,23 @@ def _identifier(value: Any) -> str:
     return value
 
 
+def _text_or_none(value: Any) -> str | None:
+    """Fields the rules do not use: a wrong type is ignored, never a reason to drop a record."""
+    return value if isinstance(value, str) else None
+
+
+def _fingerprint(value: Any) -> str | None:
+    # R14.15: exact equality, field by field; a number is compared by its digits.
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, int | Decimal) and value == int(value):
+        return str(int(value))
+    return value if isinstance(value, str) and value else None
+
+
 Time = Annotated[datetime, BeforeValidator(parse_time)]
+LooseText = Annotated[str | None, BeforeValidator(_text_or_none)]
+Fingerprint = Annotated[str | None, BeforeValidator(_fingerprint)]
 Stars = Annotated[int, BeforeValidator(_stars)]
 Cents = Annotated[int, BeforeValidator(_cents)]
 StrictBool = Annotated[bool, BeforeValidator(_strict_bool)]
@@ -106,10 +129,10 @@ class Partner(_SourceItem):
     city: CitySlug
     verified: StrictBool
     created_at: Time | None = None
-    user_pool_username: str | None = None
-    id_document_hash: str | None = None
-    phone: str | None = None
-    iban_hash: str | None = None
+    user_pool_username: LooseText = None
+    id_document_hash: Fingerprint = None
+    phone: Fingerprint = None
+    iban_hash: Fingerprint = None
 
     def fingerprints(self) -> dict[str, str]:
         """R8.1 identity fingerprints present on this record."""
@@ -123,7 +146,7 @@ class Partner(_SourceItem):
 class Rating(_SourceItem):
     job_id: Identifier
     partner_id: Identifier
-    customer_id: str | None = None
+    customer_id: LooseText = None
     stars: Stars
     rated_at: Time
     voided: StrictBool = False
@@ -135,7 +158,7 @@ PaymentStatus = Literal["PENDING", "PAID", "FAILED", "REFUNDED"]
 
 class Job(_SourceItem):
     job_id: Identifier
-    customer_id: str | None = None
+    customer_id: LooseText = None
     city: CitySlug
     status: JobStatus
     scheduled_at: Time
@@ -147,7 +170,7 @@ class Job(_SourceItem):
     reported_at: Time | None = None
     support_informed_at: Time | None = None
     price_cents: Cents | None = None
-    currency: str | None = None
+    currency: LooseText = None
     payment_status: PaymentStatus | None = None
     access_secrets: dict[str, str] | None = None
 

@@ -71,6 +71,6 @@ def _city_figures(rt: Runtime, city: str | None, policy: Any, now: datetime, dry
 def _check_partner(rt: Runtime, standing: Standing, judgement: Judgement, dry_run: bool) -> list[Notice]:
     if dry_run:
         return nightly(copy.deepcopy(standing), judgement)
-    # The index read may be stale: the version condition catches that and save_partner reloads.
+    # The index read may be stale: the revision condition catches that and save_partner reloads.
     return save_partner(rt, standing.partner_id, [lambda s, _judge: nightly(s, judgement)], judgement.now,
                         first_read=standing)

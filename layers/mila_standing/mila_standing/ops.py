@@ -79,7 +79,7 @@ def handle(rt: Runtime, event: Any, now: datetime) -> dict[str, Any]:
     except ValidationError as invalid:
         return error("INVALID_REQUEST", describe(invalid))
     current = rt.store.load(request.partner_id)
-    if current.version == 0:
+    if current.revision is None:
         return error("UNKNOWN_PARTNER", f"no partner {request.partner_id!r} is known")
     if isinstance(request, ExplainRequest):
         return explain(current, rt.judgement(current, now), rt.store.notices(request.partner_id))
@@ -97,8 +97,9 @@ def handle(rt: Runtime, event: Any, now: datetime) -> dict[str, Any]:
         return decide(standing, j, mutation.approve, mutation.actor, mutation.reason)
 
     def audit(standing: Standing) -> list[dict[str, Any]]:
-        return [{"pk": f"PARTNER#{standing.partner_id}", "sk": f"AUDIT#{format_time(now)}#{standing.version + 1:06d}",
-                 "at": format_time(now), "request": mutation.model_dump(), "status": standing.status}]
+        sk = f"AUDIT#{format_time(now)}#{len(standing.decisions):06d}"  # every accepted call adds a decision
+        return [{"pk": f"PARTNER#{standing.partner_id}", "sk": sk, "at": format_time(now),
+                 "request": mutation.model_dump(), "status": standing.status}]
 
     try:
         notices = save_partner(rt, request.partner_id, [change], now, extra_puts=audit, always_save=True)

@@ -28,9 +28,12 @@ def sync_profile(partner: Partner) -> Change:
 
 
 def forget_profile(standing: Standing, judge: Judge) -> list[Notice]:
-    """The partners record was deleted: no longer dispatch-eligible (R14.8)."""
-    if not standing.profile_known:
+    """The partner has no valid partners record any more (deleted, or its latest image is
+    invalid): default policy, no home city, not dispatch-eligible (R14.8)."""
+    if not standing.profile_known and standing.city is None:
         return []
     standing.profile_known = False
+    standing.city = None
+    standing.verified = False
     standing.fingerprints = {}  # a deleted account holds no identity any more (R8.1)
     return evaluate(standing, judge(standing), ratings=False, cancellations=False)

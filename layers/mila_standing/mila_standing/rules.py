@@ -6,8 +6,8 @@ No AWS, no I/O: the handlers load, call one of these, and save.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from datetime import datetime
+from dataclasses import dataclass, replace
+from datetime import UTC, datetime
 from fractions import Fraction
 from typing import Any
 
@@ -19,7 +19,9 @@ from .standing import (
     CLOSED,
     COMPLETED,
     EXCLUDED,
+    GONE,
     NO_SHOW,
+    RESOLVED,
     SUSPENDED,
     OutcomeEntry,
     RatingEntry,
@@ -126,7 +128,8 @@ def rating_figures(standing: Standing, policy: CityPolicy) -> RatingFigures:
 def cancellation_figures(standing: Standing, policy: CityPolicy) -> CancellationFigures:
     """R3.1: the last `window` resolved jobs by outcome time, ties by job_id."""
     window = policy.cancellation.window
-    ordered = sorted(standing.outcomes.items(), key=lambda kv: (kv[1].at, kv[0]))[-window:]
+    resolved = [kv for kv in standing.outcomes.items() if kv[1].kind in RESOLVED]
+    ordered = sorted(resolved, key=lambda kv: (kv[1].at, kv[0]))[-window:]
     # R14.6: every no-show in the window counts in the rate, expired as a strike or not.
     cancellations = sum(1 for _, e in ordered if e.kind in (CANCELLATION, NO_SHOW))
     return CancellationFigures(len(ordered), cancellations, window)
@@ -170,16 +173,31 @@ def outcome_entry(job: Job) -> OutcomeEntry | None:
     return None
 
 
-def apply_outcome(standing: Standing, job_id: str, entry: OutcomeEntry | None) -> tuple[bool, bool]:
-    """R3.4: a job counts with its latest outcome. Returns (window changed, a new strike)."""
+def apply_outcome(standing: Standing, job_id: str, entry: OutcomeEntry | None, seq: int = 0) -> tuple[bool, bool]:
+    """R3.4: a job counts with its latest outcome. Returns (window changed, a new strike).
+
+    ``seq`` is the stream sequence number of the job image: an image older than the one the
+    standing already reflects is ignored, so two functions reading the same jobs stream (or a
+    late retry) can never put an earlier outcome back. A job that leaves the window (R14.9:
+    deleted, neutral, moved to another partner) is kept as a GONE marker for that reason."""
     before = standing.outcomes.get(job_id)
-    if before == entry:
+    if before is not None and seq and before.seq > seq:
         return False, False
     if entry is None:
-        del standing.outcomes[job_id]  # R14.9: a deleted or neutralised job leaves window and strikes
+        if before is None and not seq:
+            return False, False
+        moment = before.at if before is not None else datetime.min.replace(tzinfo=UTC)
+        entry = OutcomeEntry(GONE, moment, seq=seq)
     else:
-        standing.outcomes[job_id] = entry
-    new_strike = entry is not None and entry.strike and not (before is not None and before.strike)
+        entry = replace(entry, seq=seq)
+    if before == entry:
+        return False, False
+    standing.outcomes[job_id] = entry
+    was = before if before is not None and before.kind in RESOLVED else None
+    now_resolved = entry if entry.kind in RESOLVED else None
+    if (was is None and now_resolved is None) or (was is not None and was.same_outcome(now_resolved)):
+        return False, False  # only the marker moved on: the window is the same (R14.2)
+    new_strike = entry.strike and not (was is not None and was.strike)
     return True, new_strike
 
 
@@ -334,7 +352,8 @@ def _rating_warning(standing: Standing, j: Judgement) -> list[Notice]:
 def _cancellation_warning(standing: Standing, j: Judgement) -> list[Notice]:
     figures = cancellation_figures(standing, j.policy)
     if not above_city_average(figures, j):
-        standing.cancellation_streak = []  # R5.2: at or below the city average ends the streak
+        if figures.resolved == 0 or figures.cancellations <= j.city.average * figures.resolved:
+            standing.cancellation_streak = []  # R5.2: a rate at or below the city average ends the streak
         return []
     if not warning_due(standing, CANCELLATION_WARNING, j):
         return []

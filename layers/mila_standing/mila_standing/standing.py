@@ -17,8 +17,11 @@ from .models import format_time, parse_time
 
 ACTIVE, EXCLUDED, SUSPENDED, CLOSED = "ACTIVE", "EXCLUDED", "SUSPENDED", "CLOSED"
 
-# Kinds of resolved job in the cancellation window (R3.2, R3.3).
-COMPLETED, CANCELLATION, NO_SHOW = "COMPLETED", "CANCELLATION", "NO_SHOW"
+# Kinds of resolved job in the cancellation window (R3.2, R3.3); GONE marks a job that left it
+# (deleted, neutral, moved to another partner) so that an older image arriving late cannot
+# bring it back (R3.4).
+COMPLETED, CANCELLATION, NO_SHOW, GONE = "COMPLETED", "CANCELLATION", "NO_SHOW", "GONE"
+RESOLVED = (COMPLETED, CANCELLATION, NO_SHOW)
 
 
 @dataclass(frozen=True)
@@ -29,9 +32,13 @@ class RatingEntry:
 
 @dataclass(frozen=True)
 class OutcomeEntry:
-    kind: str  # COMPLETED | CANCELLATION | NO_SHOW
+    kind: str  # COMPLETED | CANCELLATION | NO_SHOW | GONE
     at: datetime
     strike: bool = False  # R6.1: an unannounced no-show
+    seq: int = 0  # stream sequence number of the job image it comes from (0: unknown)
+
+    def same_outcome(self, other: OutcomeEntry | None) -> bool:
+        return other is not None and (self.kind, self.at, self.strike) == (other.kind, other.at, other.strike)
 
 
 @dataclass
@@ -57,7 +64,10 @@ class Standing:
     decisions: list[dict[str, Any]] = field(default_factory=list)  # status changes with reasons
     dispatch_score: float = 0.0
     notice_seq: int = 0
-    version: int = 0
+    # The stored content's hash (None until first saved): the condition of optimistic concurrency.
+    # A content hash rather than a write counter, so that how often a standing was saved (one
+    # write per batch, and batches differ from run to run) never shows in the data.
+    revision: str | None = None
 
     # --- persistence -------------------------------------------------------------------
     def to_item(self) -> dict[str, Any]:
@@ -76,7 +86,7 @@ class Standing:
             # entries costs many times more to (de)serialise than one string of the same size.
             "ratings": _pack({job: f"{e.stars}@{format_time(e.rated_at)}" for job, e in self.ratings.items()}),
             "outcomes": _pack({
-                job: f"{_KIND_CODE[e.kind]}{'!' if e.strike else ''}@{format_time(e.at)}"
+                job: f"{_KIND_CODE[e.kind]}{'!' if e.strike else ''}@{format_time(e.at)}#{e.seq}"
                 for job, e in self.outcomes.items()
             }),
             "rating_streak": list(self.rating_streak),
@@ -89,7 +99,6 @@ class Standing:
             "decisions": list(self.decisions),
             "dispatch_score": Decimal(repr(self.dispatch_score)),
             "notice_seq": self.notice_seq,
-            "version": self.version,
         }
 
     @classmethod
@@ -117,11 +126,11 @@ class Standing:
             decisions=list(item.get("decisions") or []),
             dispatch_score=float(item.get("dispatch_score", 0)),
             notice_seq=int(item.get("notice_seq", 0)),
-            version=int(item.get("version", 0)),
+            revision=item.get("revision"),
         )
 
 
-_KIND_CODE = {COMPLETED: "C", CANCELLATION: "X", NO_SHOW: "N"}
+_KIND_CODE = {COMPLETED: "C", CANCELLATION: "X", NO_SHOW: "N", GONE: "G"}
 _CODE_KIND = {v: k for k, v in _KIND_CODE.items()}
 
 
@@ -141,8 +150,9 @@ def _rating(code: str) -> RatingEntry:
 
 
 def _outcome(code: str) -> OutcomeEntry:
-    kind, at = code.split("@", 1)
-    return OutcomeEntry(_CODE_KIND[kind[0]], parse_time(at), strike=kind.endswith("!"))
+    kind, rest = code.split("@", 1)
+    at, _, seq = rest.partition("#")
+    return OutcomeEntry(_CODE_KIND[kind[0]], parse_time(at), strike=kind.endswith("!"), seq=int(seq or 0))
 
 
 def number(value: Fraction | int | None) -> Decimal | None:

@@ -1,7 +1,7 @@
 """The standing store: our own DynamoDB table, single-table design.
 
 Items (pk / sk):
-  PARTNER#<id> / STANDING          the standing, with ``version`` for optimistic concurrency
+  PARTNER#<id> / STANDING          the standing, with ``revision`` for optimistic concurrency
   PARTNER#<id> / NOTICE#<seq>      a notice with its statement of reasons (R13, R12.1)
   PARTNER#<id> / AUDIT#<at>#<n>    an ops call (who, what, answer)
   CITY#<city>  / FIGURES           the city's cancellation average and maximum (R4)
@@ -14,6 +14,8 @@ queries one city at a time, page by page.
 
 from __future__ import annotations
 
+import hashlib
+import json
 from collections.abc import Iterator
 from fractions import Fraction
 from typing import Any
@@ -42,6 +44,11 @@ def from_attrs(attrs: dict[str, Any]) -> dict[str, Any]:
     return {k: _deserializer.deserialize(v) for k, v in attrs.items()}
 
 
+def content_hash(content: dict[str, Any]) -> str:
+    canonical = json.dumps(content, sort_keys=True, separators=(",", ":"), default=str)
+    return hashlib.sha256(canonical.encode()).hexdigest()[:24]
+
+
 def standing_key(partner_id: str) -> dict[str, Any]:
     return {"pk": {"S": f"PARTNER#{partner_id}"}, "sk": {"S": "STANDING"}}
 
@@ -68,10 +75,10 @@ class StandingStore:
             return Standing(partner_id=partner_id)
         return Standing.from_item(from_attrs(found["Item"]))
 
-    def standing_item(self, standing: Standing, version: int) -> dict[str, Any]:
+    def standing_item(self, standing: Standing, revision: str) -> dict[str, Any]:
         return {
             **standing.to_item(),
-            "version": version,
+            "revision": revision,
             "pk": f"PARTNER#{standing.partner_id}",
             "sk": "STANDING",
             "gsi1pk": f"CITY#{standing.city or UNKNOWN_CITY}",
@@ -81,16 +88,17 @@ class StandingStore:
     def save(self, standing: Standing, notices: list[Notice], extra_puts: list[dict[str, Any]] | None = None,
              city_changed: bool = False) -> None:
         """One conditional write per partner: the standing, its new notices and its registry entries
-        go in together or not at all. Raises Conflict when the version moved on."""
-        expected = standing.version
-        item = self.standing_item(standing, expected + 1)
+        go in together or not at all. Raises Conflict when the standing changed since it was read."""
+        expected = standing.revision
+        revision = content_hash(standing.to_item())
+        item = self.standing_item(standing, revision)
         condition = (
             {"ConditionExpression": "attribute_not_exists(pk)"}
-            if expected == 0
-            else {"ConditionExpression": "version = :v", "ExpressionAttributeValues": {":v": {"N": str(expected)}}}
+            if expected is None
+            else {"ConditionExpression": "revision = :r", "ExpressionAttributeValues": {":r": {"S": expected}}}
         )
         puts = [self.notice_item(n) for n in notices] + list(extra_puts or [])
-        if city_changed or expected == 0:
+        if city_changed or expected is None:
             puts.append({"pk": "CITIES", "sk": standing.city or UNKNOWN_CITY})
         try:
             if not puts:
@@ -104,7 +112,7 @@ class StandingStore:
             if _is_conflict(error):
                 raise Conflict(standing.partner_id) from None
             raise
-        standing.version = expected + 1
+        standing.revision = revision
 
     @staticmethod
     def notice_item(notice: Notice) -> dict[str, Any]:

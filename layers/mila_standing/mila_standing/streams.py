@@ -7,7 +7,7 @@ two steps:
    failure destination with its reason and counts as handled: it can never succeed, and it must
    not block the shard);
 2. the changes are applied partner by partner, in stream order, to the standing read once, and
-   saved with ONE conditional write per partner per batch (retried on a version conflict).
+   saved with ONE conditional write per partner per batch (retried on a revision conflict).
 
 Lambda restarts a stream batch from the lowest failed sequence number, so once a record fails,
 the ones after it are reported failed too: a partner's changes are never applied out of order.
@@ -66,6 +66,8 @@ class PartnerBatch:
                 self.changes.setdefault(change.partner_id, []).append((sequence or "", change.apply))
         except InvalidRecord as invalid:
             self.dead_letter(record, str(invalid))
+            for change in invalid.changes:
+                self.changes.setdefault(change.partner_id, []).append((sequence or "", change.apply))
         except Exception:
             self.first_failure = sequence
             raise
@@ -100,7 +102,7 @@ def save_partner(rt: Runtime, partner_id: str, changes: list[Change], now: datet
                  extra_puts: Callable[[Standing], list[dict[str, Any]]] | None = None,
                  judge: Judge | None = None, first_read: Standing | None = None,
                  always_save: bool = False) -> list[Notice]:
-    """Load, apply every change in order, and save once with a version condition (retried on conflict)."""
+    """Load, apply every change in order, and save once with a revision condition (retried on conflict)."""
     judge = judge or (lambda standing: rt.judgement(standing, now))
     for _attempt in range(MAX_CONFLICT_RETRIES):
         standing = first_read if first_read is not None else rt.store.load(partner_id)
