@@ -27,6 +27,7 @@ def lambda_handler(event: "dict[str, Any] | None", context: LambdaContext) -> "d
     try:
         request = NightlyRequest.model_validate(event or {})
     except ValidationError as invalid:
+        metrics.add_metric(name="InvalidRequests", unit="Count", value=1)
         return {"error": {"code": "INVALID_REQUEST", "message": describe(invalid)}}
     summary = run_nightly(runtime(), clock.now(), city=request.city, all_cities=request.city is None,
                           dry_run=request.dry_run)

@@ -14,12 +14,12 @@ from mila_standing.runtime import runtime
 @logger.inject_lambda_context(log_event=False)  # notes may carry personal data
 @metrics.log_metrics
 def lambda_handler(event: Any, context: LambdaContext) -> dict[str, Any]:
+    metrics.add_metric(name="OpsCalls", unit="Count", value=1)
     try:
         answer = handle(runtime(), event, clock.now())
     except Exception:  # never an unhandled exception for a person at the console
         logger.exception("ops call failed")
         return error("INTERNAL", "the call failed and changed nothing; see the function's logs")
-    metrics.add_metric(name="OpsCalls", unit="Count", value=1)
     logger.info("ops call", extra={"action": (event or {}).get("action") if isinstance(event, dict) else None,
                                    "outcome": "error" if "error" in answer else "ok"})
     return answer

@@ -79,7 +79,7 @@ def test_r9_2_given_the_worst_possible_record_then_the_score_is_still_above_0():
 
 
 def test_r9_2_given_a_strict_city_with_minimum_4_9_then_scores_stay_in_0_1_and_no_free_5_0():
-    strict = city_policy({"rating": {"minimum": "4.9"}})
+    strict = city_policy({"rating": {"minimum": 4.9}})
     reliable_newcomer = give_outcomes(partner("new"), completed=50)
     perfect = give_outcomes(give_ratings(partner("top"), [5] * 50), completed=50)
 

@@ -11,7 +11,7 @@ from typing import Any
 
 from mila_standing.policy import PolicyError
 
-from .scenario import ScenarioError
+from .scenario import ScenarioError, ScenarioFileError
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -53,11 +53,17 @@ def main(argv: list[str] | None = None) -> int:
     from .engine import DEFAULT_POLICY, Replay
     from .summary import summarise
 
+    for target in (args.out, args.log_file):
+        if target is not None:
+            target.parent.mkdir(parents=True, exist_ok=True)
     log: Any = open(args.log_file, "w", encoding="utf-8") if args.log_file else io.StringIO()  # noqa: SIM115
     try:
         outcome = Replay(args.scenario, args.policy or DEFAULT_POLICY, log, args.chaos, Progress()).run()
-    except (ScenarioError, PolicyError) as error:
+    except ScenarioError as error:
         print(f"mila-standing replay: {args.scenario}: {error}", file=sys.stderr)
+        return 2
+    except (ScenarioFileError, PolicyError) as error:
+        print(f"mila-standing replay: {error}", file=sys.stderr)
         return 2
     finally:
         log.close()

@@ -93,18 +93,32 @@ class StreamReader:
     arn: str
     iterator: str | None = None
     seen: int = 0
+    last_sequence: str | None = None
+    shard_identity: int | None = None
+
+    def _moto_shard(self) -> Any:
+        from moto.dynamodb.models import dynamodb_backends
+
+        table = self.arn.split(":table/", 1)[1].split("/", 1)[0]
+        return dynamodb_backends["123456789012"][REGION].get_table(table).stream_shard
 
     def _pending(self) -> bool:
         """Whether the stream has records we have not read. A peek into moto's shard saves a
-        GetRecords round trip per stream and delivery pass (most passes find nothing new)."""
-        try:
-            from moto.dynamodb.models import dynamodb_backends
+        GetRecords round trip per stream and delivery pass (most passes find nothing new).
 
-            table = self.arn.split(":table/", 1)[1].split("/", 1)[0]
-            shard = dynamodb_backends["123456789012"][REGION].get_table(table).stream_shard
-            return shard is None or len(shard.items) > self.seen
+        moto rolls a failed transaction back by restoring a copy of the table, stream shard
+        included; an iterator on the old shard would never see another record, so the reader
+        then starts again on the new shard after the last record it read."""
+        try:
+            shard = self._moto_shard()
         except Exception:  # another moto layout: just ask the stream
             return True
+        if shard is None:
+            return True
+        if self.shard_identity is not None and id(shard) != self.shard_identity:
+            self.iterator = None
+        self.shard_identity = id(shard)
+        return self.iterator is None or len(shard.items) > self.seen
 
     def read(self, now: datetime) -> list[dict[str, Any]]:
         if self.iterator is not None and not self._pending():
@@ -112,14 +126,23 @@ class StreamReader:
         client = self.aws.streams_client
         if self.iterator is None:
             shard = client.describe_stream(StreamArn=self.arn)["StreamDescription"]["Shards"][0]
+            position: dict[str, Any] = (
+                {"ShardIteratorType": "AFTER_SEQUENCE_NUMBER", "SequenceNumber": self.last_sequence}
+                if self.last_sequence else {"ShardIteratorType": "TRIM_HORIZON"})
             self.iterator = client.get_shard_iterator(StreamArn=self.arn, ShardId=shard["ShardId"],
-                                                      ShardIteratorType="TRIM_HORIZON")["ShardIterator"]
+                                                      **position)["ShardIterator"]
+            try:
+                self.shard_identity = id(self._moto_shard())
+            except Exception:
+                self.shard_identity = None
         raw: list[dict[str, Any]] = []
         while True:
             got = client.get_records(ShardIterator=self.iterator, Limit=1000)
             self.iterator = got.get("NextShardIterator", self.iterator)
             raw += got.get("Records", [])
             self.seen += len(got.get("Records", []))
+            if got.get("Records"):
+                self.last_sequence = got["Records"][-1]["dynamodb"]["SequenceNumber"]
             if len(got.get("Records", [])) < 1000:
                 break  # moto returns everything there is up to the limit: no need to ask again
         return [self._lambda_shape(r, now) for r in _as_aws_would(raw)]
@@ -214,7 +237,7 @@ class Functions:
     def invoke(self, name: str, event: Any) -> Any:
         self.invocations += 1
         self.on_invoke()
-        with contextlib.redirect_stdout(self.log):
+        with contextlib.redirect_stdout(self.log), contextlib.redirect_stderr(self.log):
             try:
                 return self.handler(name)(event, LambdaContext(name))
             except Exception as error:  # the Lambda runtime reports it as a function error

@@ -16,14 +16,15 @@ from typing import Any
 
 import yaml
 from boto3.dynamodb.types import TypeSerializer
+from botocore.exceptions import ClientError
 from mila_standing import clock
 from mila_standing import runtime as standing_runtime
-from mila_standing.policy import Policy
+from mila_standing.policy import Policy, PolicyError
 
 from .aws import EmbeddedAws
 from .delivery import Chaos, Functions, MappingRunner, StreamReader, deliver_in_stream_order
 from .outcome import build_outcome
-from .scenario import Line, Scenario, load_scenario
+from .scenario import Line, Scenario, ScenarioError, load_scenario
 from .template import TEMPLATE, Template
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -47,7 +48,12 @@ class Replay:
         template = Template(self.template_path)
         function_names = {spec.name for spec in template.functions({})}
         scenario = load_scenario(self.scenario_path, function_names)
-        policy = Policy.load(self.policy_path, overlay=scenario.policy)  # invalid -> PolicyError naming the field
+        try:  # an invalid file is a PolicyError naming the file and field
+            policy = Policy.load(self.policy_path, overlay=scenario.policy)
+        except PolicyError as error:
+            if str(error).startswith("policy file"):
+                raise
+            raise ScenarioError(scenario.policy_line, f"policy.{error}") from None
         saved_env = dict(os.environ)
         with tempfile.TemporaryDirectory(prefix="mila-replay-") as workdir:
             policy_file = Path(workdir) / "policy.yaml"
@@ -123,7 +129,12 @@ class Replay:
                     burst.append(lines[index + len(burst)])
                 aws.counting = False
                 for write in burst:
-                    self._write(aws, write)
+                    try:
+                        self._write(aws, write)
+                    except (ClientError, ArithmeticError, AttributeError, TypeError, ValueError) as error:
+                        # DynamoDB (here: moto) refused the item: a bad line, named by its number.
+                        raise ScenarioError(write.number, f"{write.kind}: DynamoDB refused the item "
+                                                          f"({_reason(error)})") from None
                 deliver(line.at)
                 index += len(burst)
             if self.progress:
@@ -147,6 +158,12 @@ class Replay:
                 aws.sign_up((line.item or {}).get("user_pool_username"))
         else:
             aws.dynamodb.delete_item(TableName=table, Key=attrs)
+
+
+def _reason(error: Exception) -> str:
+    if isinstance(error, ClientError):
+        return error.response.get("Error", {}).get("Message", str(error))
+    return f"{type(error).__name__}: {error}" if str(error) else type(error).__name__
 
 
 def _iso(moment: datetime) -> str:

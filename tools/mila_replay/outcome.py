@@ -41,6 +41,11 @@ def build_outcome(aws: EmbeddedAws, policy: Policy, now: datetime, invocations: 
     for item in sorted((i for i in own if i["sk"] == "STANDING"), key=lambda i: i["partner_id"]):
         standing = Standing.from_item(item)
         city_policy = policy.for_city(standing.city)
+        if standing.city and standing.city not in cities:
+            # R4.3: until a city's first nightly check, its figures are the policy's defaults.
+            default = CityFigures.default(city_policy)
+            cities[standing.city] = {"average_cancellation_rate": float(default.average),
+                                     "maximum_cancellation_rate": float(default.maximum)}
         j = Judgement(city_policy, figures.get(standing.city) or CityFigures.default(city_policy), now)
         partners[standing.partner_id] = partner_view(standing, j)
     notices = sorted(
@@ -68,7 +73,7 @@ def build_outcome(aws: EmbeddedAws, policy: Policy, now: datetime, invocations: 
         "partners": partners,
         "notices": notices,
         "ledger": ledger,
-        "cities": cities,
+        "cities": dict(sorted(cities.items())),
         "invocations": invocations,
         "dead_letters": dead_letters,
         "stats": {**stats, "published_notices": len(published)},

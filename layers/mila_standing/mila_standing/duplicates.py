@@ -3,8 +3,8 @@
 Each fingerprint has one item (FINGERPRINT#<kind>#<value> / HOLDERS) with the set of partners
 who ever claimed it. A claim is one atomic ADD that returns the set as it was, so of two
 registrations racing for the same fingerprint the second always sees the first. A holder counts
-while they are not CLOSED and still carry that value (a profile change can give it up), or while
-their own registration is still in flight.
+while they are not CLOSED and still carry that value (a profile change can give it up, a deleted
+record gives all up), or while their own registration is still in flight.
 """
 
 from __future__ import annotations
@@ -33,7 +33,8 @@ def claim_fingerprints(rt: Runtime, partner: Partner) -> list[dict[str, str]]:
         before = set(answer.get("Attributes", {}).get("holders", {}).get("SS", []))
         for other in sorted(before - {partner.partner_id}):  # never a duplicate of itself
             holder = rt.store.load(other)
-            still_holds = not holder.profile_known or holder.fingerprints.get(kind) == value
+            in_flight = not holder.profile_known and not holder.profile_removed  # its record not yet applied
+            still_holds = in_flight or (holder.profile_known and holder.fingerprints.get(kind) == value)
             if holder.status != CLOSED and still_holds:
                 shared.append({"kind": kind, "partner_id": other})
     return shared

@@ -84,11 +84,8 @@ def _text_or_none(value: Any) -> str | None:
 
 
 def _fingerprint(value: Any) -> str | None:
-    # R14.15: exact equality, field by field; a number is compared by its digits.
-    if isinstance(value, bool):
-        return None
-    if isinstance(value, int | Decimal) and value == int(value):
-        return str(int(value))
+    # R14.15: exact equality, field by field: only non-empty strings are fingerprints; anything
+    # else is ignored (not a reason to drop the partner's record).
     return value if isinstance(value, str) and value else None
 
 

@@ -21,21 +21,21 @@ DEFAULT_POLICY: dict[str, Any] = {
     "defaults": {
         "decision_mode": "automatic",
         "notice_cooldown_days": 7,
-        "commission_rate": "0.20",
+        "commission_rate": Decimal("0.20"),
         "rating": {
             "window": 50,
             "min_ratings": 10,
-            "minimum": "4.3",
-            "warning_margin": "0.2",
+            "minimum": Decimal("4.3"),
+            "warning_margin": Decimal("0.2"),
             "notices_before_suspension": 3,
         },
         "cancellation": {
             "window": 50,
             "min_jobs": 10,
             "min_city_partners": 5,
-            "default_city_average": "0.03",
-            "maximum_factor": "1.5",
-            "maximum_floor": "0.05",
+            "default_city_average": Decimal("0.03"),
+            "maximum_factor": Decimal("1.5"),
+            "maximum_floor": Decimal("0.05"),
             "notices_before_suspension": 3,
         },
         "no_show": {"strikes_before_exclusion": 2, "strike_window_days": 365},
@@ -52,8 +52,8 @@ class PolicyError(ValueError):
 
 def _exact(value: Any) -> Fraction:
     # R14.7: go through the literal's decimal text, never through binary float arithmetic.
-    if isinstance(value, bool) or value is None:
-        raise ValueError("must be a number")
+    if isinstance(value, bool) or value is None or isinstance(value, str):
+        raise ValueError("must be a number (not text)")
     if isinstance(value, Fraction):
         return value
     try:
@@ -141,7 +141,7 @@ class Policy:
             raise PolicyError(f"policy: unknown field {sorted(unknown)[0]!r}")
         version = raw.get("version")
         if version is None or isinstance(version, bool) or not isinstance(version, int | str):
-            raise PolicyError("version: required, a number or a string")
+            raise PolicyError("version: required, a whole number or a string")
         self.version = str(version)
         defaults = raw.get("defaults") or {}
         cities = raw.get("cities") or {}
@@ -149,6 +149,9 @@ class Policy:
             raise PolicyError("defaults: must be a mapping")
         if not isinstance(cities, dict):
             raise PolicyError("cities: must be a mapping of city slug to overrides")
+        for where, section in [("defaults", defaults), *((f"cities.{c}", o) for c, o in cities.items())]:
+            if isinstance(section, dict) and "version" in section:
+                raise PolicyError(f"{where}.version: unknown field (the version is set once, at the top)")
         self._defaults_raw = deep_merge(DEFAULT_POLICY["defaults"], defaults)
         self.defaults = self._validate(self._defaults_raw, "defaults.")
         self._cities: dict[str, CityPolicy] = {}
@@ -181,12 +184,16 @@ class Policy:
 
     @classmethod
     def load(cls, path: str | Path, overlay: dict[str, Any] | None = None) -> Policy:
+        """The file, with an overlay (a scenario's policy line) deep-merged over it. Errors in the
+        file name the file; errors from the overlay are left for the caller to place."""
         try:
             raw = yaml.safe_load(Path(path).read_text(encoding="utf-8"))
         except OSError as exc:
             raise PolicyError(f"policy file {path}: {exc.strerror}") from None
         except yaml.YAMLError as exc:
             raise PolicyError(f"policy file {path}: not valid YAML ({exc})") from None
-        if overlay:
-            raw = deep_merge(raw or {}, overlay)
-        return cls(raw)
+        try:
+            policy = cls(raw)
+        except PolicyError as exc:
+            raise PolicyError(f"policy file {path}: {exc}") from None
+        return cls(deep_merge(raw, overlay)) if overlay else policy

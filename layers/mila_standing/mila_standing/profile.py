@@ -14,7 +14,7 @@ def sync_profile(partner: Partner) -> Change:
                   standing.fingerprints)
         standing.city = partner.city
         standing.verified = partner.verified
-        standing.profile_known = True
+        standing.profile_known, standing.profile_removed = True, False
         standing.user_pool_username = partner.user_pool_username
         standing.fingerprints = partner.fingerprints()
         if before == (standing.city, standing.verified, standing.profile_known,
@@ -30,9 +30,9 @@ def sync_profile(partner: Partner) -> Change:
 def forget_profile(standing: Standing, judge: Judge) -> list[Notice]:
     """The partner has no valid partners record any more (deleted, or its latest image is
     invalid): default policy, no home city, not dispatch-eligible (R14.8)."""
-    if not standing.profile_known and standing.city is None:
+    if standing.profile_removed:
         return []
-    standing.profile_known = False
+    standing.profile_known, standing.profile_removed = False, True
     standing.city = None
     standing.verified = False
     standing.fingerprints = {}  # a deleted account holds no identity any more (R8.1)

@@ -50,6 +50,7 @@ FRAUD_CATEGORIES = frozenset({
 })
 
 STATUS_OF_ACTION = {"SUSPEND": SUSPENDED, "EXCLUDE": EXCLUDED, "CLOSE": CLOSED}
+SEVERITY = {ACTIVE: 0, EXCLUDED: 1, SUSPENDED: 2, CLOSED: 3}
 
 
 @dataclass(frozen=True)
@@ -529,7 +530,9 @@ def report_incident(standing: Standing, j: Judgement, category: str, actor: str,
         return []
     if reason == "FRAUD":
         standing.legal_action = True
-    standing.pending_decision = None  # an immediate decision supersedes a pending proposal
+        standing.pending_decision = None  # CLOSED is final: nothing is left to decide
+    # A conduct suspension keeps a pending proposal: ops may still decide it, and a
+    # reinstatement clears it (R14.5).
     return [change_status(standing, j, status, reason, reasons)]
 
 
@@ -560,8 +563,9 @@ def decide(standing: Standing, j: Judgement, approve: bool, actor: str, why: str
     if not approve:
         standing.rating_streak, standing.rating_baseline, standing.cancellation_streak = [], None, []
         return []
-    if standing.status != ACTIVE:
-        return []  # R6.3: a partner already SUSPENDED or CLOSED keeps that status
+    target = STATUS_OF_ACTION[pending["action"]]
+    if SEVERITY[target] <= SEVERITY[standing.status]:
+        return []  # R6.3: a partner already as or more restricted keeps that status (and reason)
     reasons = dict(pending["reasons"]) | {"approved_by": actor, "approval_reason": why,
                                           "pending_notice": pending.get("notice_id")}
-    return [change_status(standing, j, STATUS_OF_ACTION[pending["action"]], pending["reason"], reasons)]
+    return [change_status(standing, j, target, pending["reason"], reasons)]

@@ -47,6 +47,7 @@ class Standing:
     city: str | None = None
     verified: bool = False
     profile_known: bool = False
+    profile_removed: bool = False  # the partners record was deleted or its latest image is invalid
     user_pool_username: str | None = None
     fingerprints: dict[str, str] = field(default_factory=dict)
     status: str = ACTIVE
@@ -76,6 +77,7 @@ class Standing:
             "city": self.city,
             "verified": self.verified,
             "profile_known": self.profile_known,
+            "profile_removed": self.profile_removed,
             "user_pool_username": self.user_pool_username,
             "fingerprints": dict(self.fingerprints),
             "status": self.status,
@@ -109,6 +111,7 @@ class Standing:
             city=item.get("city"),
             verified=bool(item.get("verified", False)),
             profile_known=bool(item.get("profile_known", False)),
+            profile_removed=bool(item.get("profile_removed", False)),
             user_pool_username=item.get("user_pool_username"),
             fingerprints=dict(item.get("fingerprints") or {}),
             status=item.get("status", ACTIVE),
