@@ -10,6 +10,16 @@ def _num(value: Any, digits: int = 2) -> str:
     return "-" if value is None else f"{value:.{digits}f}"
 
 
+def _brief(value: Any) -> str:
+    if isinstance(value, float):
+        return f"{value:.3f}"
+    if isinstance(value, dict):
+        return "{" + ", ".join(f"{k}={v}" for k, v in value.items() if v is not None) + "}"
+    if isinstance(value, list):
+        return "[" + ", ".join(_brief(v) for v in value) + "]"
+    return str(value)
+
+
 def summarise(outcome: dict[str, Any]) -> str:
     notices_by_partner: dict[str, Counter[str]] = {}
     for notice in outcome["notices"]:
@@ -39,7 +49,7 @@ def summarise(outcome: dict[str, Any]) -> str:
     for notice in outcome["notices"]:
         if notice["type"] in ("SUSPENDED", "EXCLUDED", "CLOSED", "REINSTATED", "DECISION_PENDING"):
             figures = notice["reasons"].get("figures", {})
-            shown = {k: v for k, v in figures.items() if not isinstance(v, dict | list)}
+            shown = ", ".join(f"{k}={_brief(v)}" for k, v in figures.items() if k not in ("window", "strikes"))
             lines.append(f"  {notice['at']} {notice['partner_id']} {notice['type']} "
                          f"({notice['reasons'].get('rule')}: {shown})")
     ledger = outcome["ledger"]
