@@ -138,9 +138,3 @@ class EmbeddedAws:
             cognito.admin_create_user(UserPoolId=self.user_pool_id, Username=username, MessageAction="SUPPRESS")
         except cognito.exceptions.UsernameExistsException:
             pass
-
-    def table_of(self, short: str) -> str | None:
-        for logical, name in self.tables.items():
-            if name == short:
-                return logical
-        return None

@@ -273,7 +273,6 @@ class MappingRunner:
     aws: EmbeddedAws
     chaos: Chaos | None = None
     pending: list[dict[str, Any]] = field(default_factory=list)
-    delivered: int = 0
 
     def offer(self, records: list[dict[str, Any]]) -> None:
         self.pending += [r for r in records if passes(self.mapping, r)]
@@ -300,7 +299,6 @@ class MappingRunner:
             if self.chaos and injected < 2 and self.chaos.transient_failure():
                 raise FunctionError("injected transient failure (throttled)")
             response = self.functions.invoke(self.mapping.function, {"Records": batch})
-            self.delivered += len(batch)
             if self.chaos and self.chaos.deliver_twice():
                 response = self.functions.invoke(self.mapping.function, {"Records": batch})
         except FunctionError as failure:

@@ -5,7 +5,6 @@ from __future__ import annotations
 import io
 import os
 import random
-import sys
 import tempfile
 import time
 from collections.abc import Callable
@@ -177,9 +176,3 @@ def run_replay(scenario: str | Path, policy: str | Path | None = None, chaos: in
     """Convenience for tests and the CLI."""
     replay = Replay(Path(scenario), Path(policy) if policy else DEFAULT_POLICY, log or io.StringIO(), chaos)
     return replay.run()
-
-
-if __name__ == "__main__":  # pragma: no cover
-    import json
-
-    print(json.dumps(run_replay(sys.argv[1]), indent=2, default=str))

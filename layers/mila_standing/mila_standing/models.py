@@ -194,6 +194,3 @@ class Job(_SourceItem):
         }.get(self.status)
         return moment or self.scheduled_at
 
-
-def utc(value: datetime) -> datetime:
-    return value.astimezone(UTC)

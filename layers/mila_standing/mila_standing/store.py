@@ -199,5 +199,3 @@ class StandingStore:
             ExpressionAttributeValues={":at": {"S": at}},
         )
 
-    def put(self, item: dict[str, Any]) -> None:
-        self.client.put_item(TableName=self.table, Item=to_attrs(item))

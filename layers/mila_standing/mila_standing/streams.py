@@ -55,7 +55,6 @@ class PartnerBatch:
     function: str
     changes: dict[str, list[tuple[str, Change]]] = field(default_factory=dict)
     first_failure: str | None = None
-    dead_lettered: int = 0
 
     def take(self, record: DynamoDBRecord, parse: Callable[[DynamoDBRecord], Iterable[PartnerChange]]) -> None:
         sequence = record.dynamodb.sequence_number if record.dynamodb else None
@@ -77,7 +76,6 @@ class PartnerBatch:
         logger.warning("invalid record sent to the failure destination",
                        extra={"reason": reason, "event_id": record.event_id})
         metrics.add_metric(name="InvalidRecords", unit="Count", value=1)
-        self.dead_lettered += 1
         if not self.rt.settings.failure_queue_url:
             return
         body = {"function": self.function, "error": reason, "record": redact_secrets(record.raw_event)}
