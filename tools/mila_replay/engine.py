@@ -56,10 +56,7 @@ class Replay:
         saved_env = dict(os.environ)
         with tempfile.TemporaryDirectory(prefix="mila-replay-") as workdir:
             policy_file = Path(workdir) / "policy.yaml"
-            raw = yaml.safe_load(self.policy_path.read_text(encoding="utf-8"))
-            from mila_standing.policy import deep_merge
-
-            policy_file.write_text(yaml.safe_dump(deep_merge(raw, scenario.policy or {})), encoding="utf-8")
+            policy_file.write_text(yaml.safe_dump(policy.raw), encoding="utf-8")
             aws = EmbeddedAws(template).start()
             try:
                 return self._run(template, aws, scenario, policy, policy_file, started)

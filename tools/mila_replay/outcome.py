@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 from datetime import datetime
-from fractions import Fraction
 from typing import Any
 
 from boto3.dynamodb.types import TypeDeserializer
 from mila_standing.policy import Policy
 from mila_standing.rules import CityFigures, Judgement
 from mila_standing.standing import Standing
+from mila_standing.store import figures_from_item
 from mila_standing.views import partner_view, plain
 
 from .aws import EmbeddedAws
@@ -32,11 +32,9 @@ def build_outcome(aws: EmbeddedAws, policy: Policy, now: datetime, invocations: 
     figures: dict[str | None, CityFigures] = {}
     for item in own:
         if item["pk"].startswith("CITY#") and item["sk"] == "FIGURES" and item.get("city"):
-            average = Fraction(int(item["average_numerator"]), int(item["average_denominator"]))
-            maximum = Fraction(int(item["maximum_numerator"]), int(item["maximum_denominator"]))
-            figures[item["city"]] = CityFigures(average, maximum, computed=True)
-            cities[item["city"]] = {"average_cancellation_rate": float(average),
-                                    "maximum_cancellation_rate": float(maximum)}
+            stored = figures[item["city"]] = figures_from_item(item)
+            cities[item["city"]] = {"average_cancellation_rate": float(stored.average),
+                                    "maximum_cancellation_rate": float(stored.maximum)}
     partners = {}
     for item in sorted((i for i in own if i["sk"] == "STANDING"), key=lambda i: i["partner_id"]):
         standing = Standing.from_item(item)

@@ -12,7 +12,7 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, BeforeValidator, ConfigDict, ValidationError, model_validator
 
-from .policy import CITY_SLUG
+from .policy import CITY_SLUG, describe
 
 
 class InvalidRecord(ValueError):
@@ -108,17 +108,6 @@ class _SourceItem(BaseModel):
             return cls.model_validate(image)
         except ValidationError as exc:
             raise InvalidRecord(describe(exc)) from None
-
-
-def describe(error: ValidationError) -> str:
-    reasons = []
-    for item in error.errors():
-        field = ".".join(str(p) for p in item["loc"]) or "record"
-        message = item["msg"].removeprefix("Value error, ")
-        if item["type"] == "missing":
-            message = "is required"
-        reasons.append(f"{field}: {message}")
-    return "; ".join(reasons)
 
 
 class Partner(_SourceItem):

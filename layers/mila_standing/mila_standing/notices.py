@@ -9,6 +9,7 @@ import boto3
 from botocore.exceptions import ClientError
 
 from .observability import logger
+from .views import plain
 
 SOURCE = "mila.partner-standing"
 BLOCKING = {"SUSPENDED", "CLOSED"}
@@ -29,8 +30,8 @@ class NoticePublisher:
             answer = self._events.put_events(Entries=[{
                 "Source": SOURCE,
                 "DetailType": n["type"],
-                "Detail": json.dumps({k: n.get(k) for k in ("notice_id", "partner_id", "type", "at", "reasons")},
-                                     default=_json_number),
+                "Detail": json.dumps(plain({k: n.get(k) for k in ("notice_id", "partner_id", "type", "at", "reasons")}),
+                                     default=str),
                 "EventBusName": self.bus,
             } for n in chunk])
             if answer.get("FailedEntryCount"):
@@ -55,10 +56,3 @@ class NoticePublisher:
                 raise
             logger.warning("no user pool account for the partner", extra={"partner_id": notice["partner_id"]})
 
-
-def _json_number(value: Any) -> Any:
-    from decimal import Decimal
-
-    if isinstance(value, Decimal):
-        return int(value) if value == value.to_integral_value() else float(value)
-    raise TypeError(f"not JSON serialisable: {type(value).__name__}")

@@ -121,13 +121,14 @@ def deep_merge(base: dict[str, Any], override: dict[str, Any]) -> dict[str, Any]
     return merged
 
 
-def _describe(error: ValidationError, prefix: str) -> str:
-    parts = []
+def describe(error: ValidationError, prefix: str = "") -> str:
+    """A validation error as people read it: each field's path and what is wrong with it."""
+    reasons = []
     for item in error.errors():
-        field = ".".join(str(p) for p in item["loc"])
-        message = item["msg"].removeprefix("Value error, ")
-        parts.append(f"{prefix}{field}: {message}")
-    return "; ".join(parts)
+        field = ".".join(str(p) for p in item["loc"]) or "record"
+        message = "is required" if item["type"] == "missing" else item["msg"].removeprefix("Value error, ")
+        reasons.append(f"{prefix}{field}: {message}")
+    return "; ".join(reasons)
 
 
 class Policy:
@@ -136,6 +137,7 @@ class Policy:
     def __init__(self, raw: dict[str, Any]):
         if not isinstance(raw, dict):
             raise PolicyError("policy: the file must be a mapping with 'version', 'defaults', 'cities'")
+        self.raw = raw  # as written (file and overlay merged), for handing on unchanged
         unknown = set(raw) - {"version", "defaults", "cities"}
         if unknown:
             raise PolicyError(f"policy: unknown field {sorted(unknown)[0]!r}")
@@ -166,7 +168,7 @@ class Policy:
         try:
             return CityPolicy.model_validate({**raw, "version": self.version})
         except ValidationError as exc:
-            raise PolicyError(_describe(exc, prefix)) from None
+            raise PolicyError(describe(exc, prefix)) from None
 
     def for_city(self, city: str | None) -> CityPolicy:
         """R14.8: a partner without a known city is judged under the default policy."""

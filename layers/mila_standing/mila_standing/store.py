@@ -49,6 +49,13 @@ def content_hash(content: dict[str, Any]) -> str:
     return hashlib.sha256(canonical.encode()).hexdigest()[:24]
 
 
+def figures_from_item(item: dict[str, Any]) -> CityFigures:
+    """A CITY#<city>/FIGURES item back as exact figures (stored as numerator and denominator)."""
+    average = Fraction(int(item["average_numerator"]), int(item["average_denominator"]))
+    maximum = Fraction(int(item["maximum_numerator"]), int(item["maximum_denominator"]))
+    return CityFigures(average, maximum, computed=True)
+
+
 def standing_key(partner_id: str) -> dict[str, Any]:
     return {"pk": {"S": f"PARTNER#{partner_id}"}, "sk": {"S": "STANDING"}}
 
@@ -160,10 +167,7 @@ class StandingStore:
         )
         if "Item" not in found:
             return None
-        item = from_attrs(found["Item"])
-        average = Fraction(int(item["average_numerator"]), int(item["average_denominator"]))
-        maximum = Fraction(int(item["maximum_numerator"]), int(item["maximum_denominator"]))
-        return CityFigures(average, maximum, computed=True)
+        return figures_from_item(from_attrs(found["Item"]))
 
     def save_city_figures(self, city: str | None, figures: CityFigures, at: str, partners: int) -> None:
         self.client.put_item(TableName=self.table, Item=to_attrs({

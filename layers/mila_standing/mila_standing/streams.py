@@ -61,15 +61,15 @@ class PartnerBatch:
         if self.first_failure is not None:
             raise EarlierRecordFailed(self.first_failure)
         try:
-            for change in parse(record):
-                self.changes.setdefault(change.partner_id, []).append((sequence or "", change.apply))
+            changes = list(parse(record))
         except InvalidRecord as invalid:
             self.dead_letter(record, str(invalid))
-            for change in invalid.changes:
-                self.changes.setdefault(change.partner_id, []).append((sequence or "", change.apply))
+            changes = invalid.changes
         except Exception:
             self.first_failure = sequence
             raise
+        for change in changes:
+            self.changes.setdefault(change.partner_id, []).append((sequence or "", change.apply))
 
     def dead_letter(self, record: DynamoDBRecord, reason: str) -> None:
         """Bad input: to the failure destination with its reason, secrets redacted (R14.12)."""
