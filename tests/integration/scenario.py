@@ -9,9 +9,17 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
+from mila_replay.backends import DynamoDBEngine
+from mila_replay.compare import differences
 from mila_replay.engine import Replay
 
 T0 = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
+
+# The session's DynamoDB Local (tests/integration/conftest.py starts one for the whole session).
+ENGINE: DynamoDBEngine | None = None
+# Every calm replay also runs on moto, and the two engines must agree on everything SPEC fixes:
+# that checks the replay's corrections of moto's stream quirks against AWS's own engine.
+DIFFERENTIAL = True
 
 
 def iso(moment: datetime) -> str:
@@ -83,8 +91,16 @@ class ScenarioBuilder:
         path.write_text("\n".join(body) + "\n", encoding="utf-8")
         return path
 
-    def replay(self, chaos: int | None = None, log: io.StringIO | None = None) -> dict[str, Any]:
-        return Replay(self.write(), log=log or io.StringIO(), chaos_seed=chaos).run()
+    def replay(self, chaos: int | None = None, log: io.StringIO | None = None,
+               differential: bool = True) -> dict[str, Any]:
+        """Replay on DynamoDB Local (the default engine); a calm run is checked against moto too."""
+        path = self.write()
+        outcome = Replay(path, log=log or io.StringIO(), chaos_seed=chaos, engine=ENGINE or "dynamodb-local").run()
+        if chaos is None and differential and DIFFERENTIAL:
+            on_moto = Replay(path, engine="moto").run()
+            disagreements = differences(outcome, on_moto)
+            assert not disagreements, "DynamoDB Local and moto disagree:\n" + "\n".join(disagreements)
+        return outcome
 
 
 def notices_of(outcome: dict[str, Any], partner_id: str, kind: str | None = None) -> list[dict[str, Any]]:

@@ -1,4 +1,12 @@
-"""The embedded AWS: moto in-process, resources created as template.yaml declares them."""
+"""The embedded AWS: DynamoDB on its engine (DynamoDB Local by default, or moto), and moto in
+process for what has no local AWS engine (SQS, EventBridge, Cognito). Resources are created as
+template.yaml declares them.
+
+The functions create their clients from boto3's default session, as on Lambda; the replay hooks
+that session (botocore events, public API) to count the functions' calls, to ask DynamoDB for the
+capacity they consume, and to learn which tables they wrote, so that only streams with something
+new are read.
+"""
 
 from __future__ import annotations
 
@@ -12,10 +20,14 @@ import boto3
 from botocore.config import Config
 from moto import mock_aws
 
+from .backends import DynamoDBEngine, MotoDynamoDB
+from .capacity import WITH_CAPACITY, WRITES, CapacityMeter
 from .template import Template, short_table_name
 
 REGION = "us-east-1"
+ACCOUNT = "123456789012"
 NOTICE_TAP = "replay-notice-tap"
+_ENDPOINT_VARIABLES = ("AWS_ENDPOINT_URL_DYNAMODB", "AWS_ENDPOINT_URL_DYNAMODB_STREAMS")
 
 
 def fake_credentials() -> None:
@@ -27,26 +39,62 @@ def fake_credentials() -> None:
     })
 
 
+def written_keys(operation: str, params: dict[str, Any]) -> list[tuple[str, dict[str, Any]]]:
+    """(table, key or item) of every item a write request touches."""
+    if operation == "PutItem":
+        return [(params["TableName"], params.get("Item", {}))]
+    if operation in ("UpdateItem", "DeleteItem"):
+        return [(params["TableName"], params.get("Key", {}))]
+    if operation == "TransactWriteItems":
+        out = []
+        for action in params.get("TransactItems", []):
+            (kind, body), = action.items()
+            if kind != "ConditionCheck":
+                out.append((body["TableName"], body.get("Item") or body.get("Key") or {}))
+        return out
+    if operation == "BatchWriteItem":
+        return [(table, (r.get("PutRequest") or {}).get("Item") or (r.get("DeleteRequest") or {}).get("Key") or {})
+                for table, requests in params.get("RequestItems", {}).items() for r in requests]
+    return []
+
+
 @dataclass
 class EmbeddedAws:
     template: Template
+    engine: DynamoDBEngine = field(default_factory=MotoDynamoDB)
     refs: dict[str, Any] = field(default_factory=dict)
     tables: dict[str, str] = field(default_factory=dict)  # logical id -> physical name
     streams: dict[str, str] = field(default_factory=dict)  # stream arn -> table logical id
     queues: dict[str, str] = field(default_factory=dict)  # logical id -> url
     queue_arns: dict[str, str] = field(default_factory=dict)
     aws_calls: Counter[str] = field(default_factory=Counter)
+    capacity: CapacityMeter = field(default_factory=CapacityMeter)
     counting: bool = False
+    current_function: str | None = None
+    # Tables written since their stream was last read, and whether any write there could pass a
+    # mapping's key filter (``interesting``); see Replay.deliver.
+    dirty: dict[str, bool] = field(default_factory=dict)
+    key_filters: dict[str, list[dict[str, Any]]] = field(default_factory=dict)  # table -> Keys patterns
 
     def start(self) -> EmbeddedAws:
         fake_credentials()
-        self._mock = mock_aws()
+        self.engine.start()
+        local = self.engine.endpoint_url is not None
+        core: dict[str, Any] = {"passthrough": {"services": ["dynamodb", "dynamodbstreams"] if local else []}}
+        self._mock = mock_aws(config={"core": core})
         self._mock.start()
-        # The replay's own calls go through this session; the functions' through the default one,
-        # whose calls are counted for stats.aws_calls.
+        for variable in _ENDPOINT_VARIABLES:  # the functions' default clients reach the engine
+            if local:
+                os.environ[variable] = str(self.engine.endpoint_url)
+            else:
+                os.environ.pop(variable, None)
+        # The replay's own calls go through this session; the functions' through the default one.
         self.session = boto3.Session(region_name=REGION)
         boto3.setup_default_session(region_name=REGION)
-        boto3.DEFAULT_SESSION.events.register("before-call", self._count)  # type: ignore[union-attr]
+        events = boto3.DEFAULT_SESSION.events  # type: ignore[union-attr]
+        events.register("before-call", self._count)
+        events.register("before-parameter-build.dynamodb", self._ask_for_capacity)
+        events.register("after-call.dynamodb", self._after_dynamodb_call)
         self.dynamodb = self.client("dynamodb")
         self.sqs = self.client("sqs")
         self.streams_client = self.client("dynamodbstreams")
@@ -54,16 +102,49 @@ class EmbeddedAws:
         return self
 
     def stop(self) -> None:
-        self._mock.stop()
-        boto3.DEFAULT_SESSION = None
+        try:
+            for name in self.tables.values():  # a shared engine starts the next replay empty
+                if self.engine.endpoint_url is not None and self.engine.running:
+                    self.dynamodb.delete_table(TableName=name)
+        finally:
+            self._mock.stop()
+            boto3.DEFAULT_SESSION = None
+            for variable in _ENDPOINT_VARIABLES:
+                os.environ.pop(variable, None)
 
     def client(self, service: str) -> Any:
-        return self.session.client(service, config=Config(retries={"mode": "standard"}))
+        config = Config(retries={"mode": "standard"}, max_pool_connections=4)
+        if service in ("dynamodb", "dynamodbstreams") and self.engine.endpoint_url:
+            return self.session.client(service, endpoint_url=self.engine.endpoint_url, config=config)
+        return self.session.client(service, config=config)
 
+    # --- hooks on the functions' session ----------------------------------------------------
     def _count(self, model: Any = None, **_: Any) -> None:
         if self.counting and model is not None:
             self.aws_calls[f"{model.service_model.endpoint_prefix}.{model.name}"] += 1
 
+    def _ask_for_capacity(self, params: dict[str, Any], model: Any, context: dict[str, Any], **_: Any) -> None:
+        context["mila_params"] = params
+        if self.counting and model.name in WITH_CAPACITY:
+            params.setdefault("ReturnConsumedCapacity", "INDEXES")
+
+    def _after_dynamodb_call(self, http_response: Any, parsed: dict[str, Any], model: Any,
+                             context: dict[str, Any], **_: Any) -> None:
+        params = context.get("mila_params") or {}
+        if http_response.status_code >= 300:
+            return
+        if model.name in WRITES:
+            for table, key in written_keys(model.name, params):
+                self.mark_dirty(table, key)
+        if self.counting and model.name in WITH_CAPACITY:
+            self.capacity.record(self.current_function or "?", model.name, params, parsed.get("ConsumedCapacity"))
+
+    def mark_dirty(self, table: str, key: dict[str, Any] | None = None) -> None:
+        patterns = self.key_filters.get(table)
+        interesting = patterns is None or key is None or any(_keys_match(p, key) for p in patterns)
+        self.dirty[table] = self.dirty.get(table, False) or interesting
+
+    # --- resources ------------------------------------------------------------------------
     def _create(self) -> None:
         t = self.template
         for logical, res in t.of_type("AWS::DynamoDB::Table").items():
@@ -89,6 +170,8 @@ class EmbeddedAws:
 
     def _table(self, logical: str, props: dict[str, Any]) -> None:
         name = short_table_name(logical)
+        if self.engine.endpoint_url is not None and name in self.dynamodb.list_tables().get("TableNames", []):
+            self.dynamodb.delete_table(TableName=name)  # left over by a replay that was killed
         args: dict[str, Any] = {
             "TableName": name,
             "KeySchema": props["KeySchema"],
@@ -104,7 +187,10 @@ class EmbeddedAws:
             args["StreamSpecification"] = {"StreamEnabled": True, **props["StreamSpecification"]}
         description = self.dynamodb.create_table(**args)["TableDescription"]
         self.tables[logical] = name
-        self.refs[logical], self.refs[f"{logical}.Arn"] = name, description["TableArn"]
+        self.capacity.names[name] = name
+        self.refs[logical] = name
+        # The stack's own ARNs, whatever the engine calls them (DynamoDB Local: region "ddblocal").
+        self.refs[f"{logical}.Arn"] = stack_table_arn(name)
         if description.get("LatestStreamArn"):
             self.refs[f"{logical}.StreamArn"] = description["LatestStreamArn"]
             self.streams[description["LatestStreamArn"]] = logical
@@ -138,3 +224,19 @@ class EmbeddedAws:
             cognito.admin_create_user(UserPoolId=self.user_pool_id, Username=username, MessageAction="SUPPRESS")
         except cognito.exceptions.UsernameExistsException:
             pass
+
+
+def stack_table_arn(name: str) -> str:
+    return f"arn:aws:dynamodb:{REGION}:{ACCOUNT}:table/{name}"
+
+
+def stack_stream_arn(name: str) -> str:
+    """A stream's ARN as records carry it, with a fixed label (the engines label streams with
+    the wall-clock time they were created), so records are identical from run to run."""
+    return f"{stack_table_arn(name)}/stream/replay"
+
+
+def _keys_match(pattern: dict[str, Any], key: dict[str, Any]) -> bool:
+    from .delivery import matches
+
+    return matches(pattern, key)

@@ -1,16 +1,22 @@
-"""mila-standing replay SCENARIO.jsonl [--policy FILE] [--out FILE] [--log-file FILE] [--chaos SEED]"""
+"""The command line: ``mila-standing replay`` (CONTRACT §4) and ``mila-standing generate``.
+
+    mila-standing replay SCENARIO.jsonl [--policy FILE] [--out FILE] [--log-file FILE] [--chaos SEED]
+                         [--engine dynamodb-local|moto] [--summary]
+    mila-standing generate --partners N [--days D] [--cities a,b,c] [--seed S] [--out FILE]
+"""
 
 from __future__ import annotations
 
 import argparse
-import io
-import json
+import os
 import sys
+import time
 from pathlib import Path
 from typing import Any
 
 from mila_standing.policy import PolicyError
 
+from .backends import DEFAULT_ENGINE, ENGINES, EngineError
 from .scenario import ScenarioError, ScenarioFileError
 
 
@@ -24,54 +30,99 @@ def _parser() -> argparse.ArgumentParser:
     replay.add_argument("--log-file", type=Path, default=None, help="every log line the functions wrote")
     replay.add_argument("--chaos", type=int, default=None, metavar="SEED",
                         help="deliver streams as AWS may: duplicates, retries, other batch splits")
+    replay.add_argument("--engine", choices=ENGINES, default=DEFAULT_ENGINE,
+                        help="DynamoDB engine: AWS's own DynamoDB Local (default) or moto in-process")
     replay.add_argument("--summary", action="store_true", help="print a readable summary to stderr")
+    from .generate import add_arguments
+
+    generate = commands.add_parser("generate", help="write a city-sized history (a scenario) for the replay")
+    add_arguments(generate)
     return parser
 
 
 class Progress:
-    """A progress bar on a terminal (stderr); silent otherwise."""
+    """Where a long replay is, for the person at the terminal: lines done, records delivered,
+    lines per second and the time left, on one line of stderr, about twice a second. Silent when
+    stderr is not a terminal (CI, pipes), and never part of the outcome."""
 
-    def __init__(self) -> None:
-        self.enabled = sys.stderr.isatty()
-        self.last = -1
+    def __init__(self, stream: Any = None, clock: Any = time.monotonic) -> None:
+        self.stream = stream or sys.stderr
+        self.enabled = self.stream.isatty()
+        self.clock = clock
+        self.started = clock()
+        self.shown = 0.0
 
-    def __call__(self, done: int, total: int) -> None:
+    def __call__(self, done: int, total: int, records: int = 0) -> None:
         if not self.enabled or not total:
             return
+        now = self.clock()
+        if done < total and now - self.shown < 0.5:
+            return
+        self.shown = now
+        elapsed = max(now - self.started, 1e-9)
+        rate = done / elapsed
+        left = (total - done) / rate if rate > 0 else 0.0
         percent = done * 100 // total
-        if percent != self.last:
-            self.last = percent
-            bar = "#" * (percent // 4)
-            sys.stderr.write(f"\rreplay [{bar:<25}] {percent:3d}% ({done}/{total} lines)")
-            if done == total:
-                sys.stderr.write("\n")
-            sys.stderr.flush()
+        bar = "#" * (percent // 4)
+        self.stream.write(f"\rreplay [{bar:<25}] {percent:3d}%  {done:,}/{total:,} lines  {records:,} records  "
+                          f"{rate:,.0f} lines/s  {_duration(left)} left ")
+        if done == total:
+            self.stream.write(f"\rreplay done: {total:,} lines, {records:,} records in {_duration(elapsed)}"
+                              + " " * 30 + "\n")
+        self.stream.flush()
+
+
+def _duration(seconds: float) -> str:
+    minutes, secs = divmod(int(seconds + 0.5), 60)
+    hours, minutes = divmod(minutes, 60)
+    return f"{hours}h{minutes:02d}m" if hours else f"{minutes}m{secs:02d}s"
 
 
 def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
+    if args.command == "generate":
+        from .generate import run
+
+        return run(args)
+    return _replay(args)
+
+
+def _replay(args: argparse.Namespace) -> int:
     from .engine import DEFAULT_POLICY, Replay
+    from .outcome import write_outcome
     from .summary import summarise
 
     for target in (args.out, args.log_file):
         if target is not None:
             target.parent.mkdir(parents=True, exist_ok=True)
-    log: Any = open(args.log_file, "w", encoding="utf-8") if args.log_file else io.StringIO()  # noqa: SIM115
+    log: Any = open(args.log_file or os.devnull, "w", encoding="utf-8")  # noqa: SIM115
+    partial = args.out.with_name(args.out.name + ".partial") if args.out else None
+
+    def write(outcome: dict[str, Any]) -> None:
+        if partial is None:
+            write_outcome(outcome, sys.stdout)
+            return
+        with open(partial, "w", encoding="utf-8") as out:
+            write_outcome(outcome, out)
+
     try:
-        outcome = Replay(args.scenario, args.policy or DEFAULT_POLICY, log, args.chaos, Progress()).run()
+        outcome = Replay(args.scenario, args.policy or DEFAULT_POLICY, log, args.chaos, Progress(),
+                         engine=args.engine, sink=write).run()
+        if partial is not None:
+            partial.replace(args.out)  # nothing half-written under the outcome's name
     except ScenarioError as error:
         print(f"mila-standing replay: {args.scenario}: {error}", file=sys.stderr)
         return 2
-    except (ScenarioFileError, PolicyError) as error:
+    except (ScenarioFileError, PolicyError, EngineError) as error:
         print(f"mila-standing replay: {error}", file=sys.stderr)
         return 2
+    except KeyboardInterrupt:
+        print("mila-standing replay: interrupted", file=sys.stderr)
+        return 130
     finally:
         log.close()
-    text = json.dumps(outcome, indent=2, default=str)
-    if args.out:
-        args.out.write_text(text + "\n", encoding="utf-8")
-    else:
-        print(text)
+        if partial is not None and partial.exists():
+            partial.unlink()
     if args.summary:
         print(summarise(outcome), file=sys.stderr)
     return 0

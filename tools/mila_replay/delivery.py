@@ -1,10 +1,7 @@
-"""DynamoDB streams delivered to the functions as AWS Lambda's event source mappings do.
-
-moto records every write; AWS does not record a write that changed nothing, and creates one
-INSERT for an update that creates an item (moto: two). Records are reshaped as Lambda sends
-them (eventSourceARN, epoch ApproximateCreationDateTime). Each mapping then applies the
-template's FilterCriteria, BatchSize, MaximumRetryAttempts, BisectBatchOnFunctionError and
-ReportBatchItemFailures, and sends exhausted records to its on-failure destination.
+"""DynamoDB stream records delivered to the functions as AWS Lambda's event source mappings do:
+each mapping applies the template's FilterCriteria, BatchSize, MaximumRetryAttempts,
+BisectBatchOnFunctionError and ReportBatchItemFailures, and sends exhausted records to its
+on-failure destination. (Reading the streams is streams.py.)
 """
 
 from __future__ import annotations
@@ -18,12 +15,11 @@ import sys
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import datetime
 from typing import Any
 
 from mila_standing.observability import redact_secrets
 
-from .aws import REGION, EmbeddedAws
+from .aws import ACCOUNT, REGION, EmbeddedAws
 from .template import FunctionSpec, Mapping
 
 MISSING = object()
@@ -85,101 +81,6 @@ def passes(mapping: Mapping, record: dict[str, Any]) -> bool:
     return not mapping.filters or any(matches(p, record) for p in mapping.filters)
 
 
-# --- stream reading -----------------------------------------------------------------------------
-
-@dataclass
-class StreamReader:
-    aws: EmbeddedAws
-    arn: str
-    iterator: str | None = None
-    seen: int = 0
-    last_sequence: str | None = None
-    shard_identity: int | None = None
-
-    def _moto_shard(self) -> Any:
-        from moto.dynamodb.models import dynamodb_backends
-
-        table = self.arn.split(":table/", 1)[1].split("/", 1)[0]
-        return dynamodb_backends["123456789012"][REGION].get_table(table).stream_shard
-
-    def _pending(self) -> bool:
-        """Whether the stream has records we have not read. A peek into moto's shard saves a
-        GetRecords round trip per stream and delivery pass (most passes find nothing new).
-
-        moto rolls a failed transaction back by restoring a copy of the table, stream shard
-        included; an iterator on the old shard would never see another record, so the reader
-        then starts again on the new shard after the last record it read."""
-        try:
-            shard = self._moto_shard()
-        except Exception:  # another moto layout: just ask the stream
-            return True
-        if shard is None:
-            return True
-        if self.shard_identity is not None and id(shard) != self.shard_identity:
-            self.iterator = None
-        self.shard_identity = id(shard)
-        return self.iterator is None or len(shard.items) > self.seen
-
-    def read(self, now: datetime) -> list[dict[str, Any]]:
-        if self.iterator is not None and not self._pending():
-            return []
-        client = self.aws.streams_client
-        if self.iterator is None:
-            shard = client.describe_stream(StreamArn=self.arn)["StreamDescription"]["Shards"][0]
-            position: dict[str, Any] = (
-                {"ShardIteratorType": "AFTER_SEQUENCE_NUMBER", "SequenceNumber": self.last_sequence}
-                if self.last_sequence else {"ShardIteratorType": "TRIM_HORIZON"})
-            self.iterator = client.get_shard_iterator(StreamArn=self.arn, ShardId=shard["ShardId"],
-                                                      **position)["ShardIterator"]
-            try:
-                self.shard_identity = id(self._moto_shard())
-            except Exception:
-                self.shard_identity = None
-        raw: list[dict[str, Any]] = []
-        while True:
-            got = client.get_records(ShardIterator=self.iterator, Limit=1000)
-            self.iterator = got.get("NextShardIterator", self.iterator)
-            raw += got.get("Records", [])
-            self.seen += len(got.get("Records", []))
-            if got.get("Records"):
-                self.last_sequence = got["Records"][-1]["dynamodb"]["SequenceNumber"]
-            if len(got.get("Records", [])) < 1000:
-                break  # moto returns everything there is up to the limit: no need to ask again
-        return [self._lambda_shape(r, now) for r in _as_aws_would(raw)]
-
-    def _lambda_shape(self, record: dict[str, Any], now: datetime) -> dict[str, Any]:
-        ddb = dict(record["dynamodb"])
-        # moto labels a stream with the wall-clock time it was created; a fixed label keeps
-        # records (and so dead letters) identical from one run to the next.
-        arn = self.arn.rsplit("/stream/", 1)[0] + "/stream/replay"
-        ddb["ApproximateCreationDateTime"] = int(now.timestamp())
-        ddb.setdefault("StreamViewType", "NEW_AND_OLD_IMAGES")
-        ddb["SizeBytes"] = len(json.dumps({k: ddb.get(k) for k in ("Keys", "NewImage", "OldImage")}, sort_keys=True))
-        return {
-            # moto's event ids are random; a stable one keeps outcomes comparable across runs.
-            "eventID": uuid.uuid5(uuid.NAMESPACE_URL, f"{arn}/{ddb.get('SequenceNumber')}").hex,
-            "eventName": record["eventName"],
-            "eventVersion": "1.1",
-            "eventSource": "aws:dynamodb",
-            "awsRegion": REGION,
-            "dynamodb": ddb,
-            "eventSourceARN": arn,
-        }
-
-
-def _as_aws_would(records: list[dict[str, Any]]) -> list[dict[str, Any]]:
-    kept: list[dict[str, Any]] = []
-    for record in records:
-        ddb = record["dynamodb"]
-        if record["eventName"] == "MODIFY" and "NewImage" in ddb and ddb.get("NewImage") == ddb.get("OldImage"):
-            continue  # AWS writes no record for a write that changed nothing
-        if (record["eventName"] == "INSERT" and kept and kept[-1]["eventName"] == "INSERT"
-                and kept[-1]["dynamodb"].get("Keys") == ddb.get("Keys")):
-            kept.pop()  # moto's keys-only INSERT before the full one for an update that creates
-        kept.append(record)
-    return kept
-
-
 # --- functions ------------------------------------------------------------------------------------
 
 @dataclass
@@ -190,7 +91,7 @@ class LambdaContext:
 
     @property
     def invoked_function_arn(self) -> str:
-        return f"arn:aws:lambda:{REGION}:123456789012:function:mila-{self.function_name}"
+        return f"arn:aws:lambda:{REGION}:{ACCOUNT}:function:mila-{self.function_name}"
 
     @property
     def function_version(self) -> str:
@@ -216,7 +117,7 @@ class FunctionError(Exception):
 class Functions:
     specs: dict[str, FunctionSpec]
     log: io.TextIOBase
-    on_invoke: Callable[[], None] = lambda: None
+    on_invoke: Callable[[str], None] = lambda name: None
     _handlers: dict[str, Callable[..., Any]] = field(default_factory=dict)
     invocations: int = 0
 
@@ -236,7 +137,7 @@ class Functions:
 
     def invoke(self, name: str, event: Any) -> Any:
         self.invocations += 1
-        self.on_invoke()
+        self.on_invoke(name)
         with contextlib.redirect_stdout(self.log), contextlib.redirect_stderr(self.log):
             try:
                 return self.handler(name)(event, LambdaContext(name))

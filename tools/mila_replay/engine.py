@@ -18,19 +18,25 @@ from boto3.dynamodb.types import TypeSerializer
 from botocore.exceptions import ClientError
 from mila_standing import clock
 from mila_standing import runtime as standing_runtime
+from mila_standing.models import format_time
 from mila_standing.policy import Policy, PolicyError
 
 from .aws import EmbeddedAws
-from .delivery import Chaos, Functions, MappingRunner, StreamReader, deliver_in_stream_order
+from .backends import DEFAULT_ENGINE, DynamoDBEngine, make_engine
+from .delivery import Chaos, Functions, MappingRunner, deliver_in_stream_order, passes
 from .outcome import build_outcome
-from .scenario import Line, Scenario, ScenarioError, load_scenario
-from .template import TEMPLATE, Template
+from .scenario import SOURCE_TABLES, Line, Scenario, ScenarioError, load_scenario
+from .streams import StreamReader
+from .template import TEMPLATE, Mapping, Template
 
 ROOT = Path(__file__).resolve().parents[2]
 DEFAULT_POLICY = ROOT / "infra" / "policy.yaml"
 # Deliver partners first: the other functions judge a partner by the home city it records.
 DELIVERY_ORDER = ("PartnersTable", "JobsTable", "RatingsTable", "StandingTable")
 _serializer = TypeSerializer()
+
+Progress = Callable[[int, int, int], None]
+"""Called after each line: (lines done, lines in all, stream records delivered so far)."""
 
 
 @dataclass
@@ -39,8 +45,13 @@ class Replay:
     policy_path: Path = DEFAULT_POLICY
     log: io.TextIOBase = field(default_factory=io.StringIO)
     chaos_seed: int | None = None
-    progress: Callable[[int, int], None] | None = None
+    progress: Progress | None = None
     template_path: Path = TEMPLATE
+    # "dynamodb-local" (default), "moto", or an engine already running (tests share one per session).
+    engine: str | DynamoDBEngine = DEFAULT_ENGINE
+    # Receives the outcome while the engine still runs, its tables streamed from it (the CLI writes
+    # a city-sized outcome this way); run() then returns the outcome without its tables.
+    sink: Callable[[dict[str, Any]], None] | None = None
 
     def run(self) -> dict[str, Any]:
         started = time.perf_counter()
@@ -53,19 +64,26 @@ class Replay:
             if str(error).startswith("policy file"):
                 raise
             raise ScenarioError(scenario.policy_line, f"policy.{error}") from None
+        owned = isinstance(self.engine, str)
+        engine = make_engine(self.engine) if isinstance(self.engine, str) else self.engine
         saved_env = dict(os.environ)
-        with tempfile.TemporaryDirectory(prefix="mila-replay-") as workdir:
-            policy_file = Path(workdir) / "policy.yaml"
-            policy_file.write_text(yaml.safe_dump(policy.raw), encoding="utf-8")
-            aws = EmbeddedAws(template).start()
-            try:
-                return self._run(template, aws, scenario, policy, policy_file, started)
-            finally:
-                aws.stop()
-                clock.set_now(None)
-                standing_runtime.reset()
-                os.environ.clear()
-                os.environ.update(saved_env)
+        try:
+            with tempfile.TemporaryDirectory(prefix="mila-replay-") as workdir:
+                policy_file = Path(workdir) / "policy.yaml"
+                policy_file.write_text(yaml.safe_dump(policy.raw), encoding="utf-8")
+                aws = EmbeddedAws(template, engine)
+                try:
+                    aws.start()
+                    return self._run(template, aws, scenario, policy, policy_file, started)
+                finally:
+                    aws.stop()
+        finally:
+            if owned:
+                engine.stop()  # also on a bad line, an error or Ctrl-C: no JVM is left behind
+            clock.set_now(None)
+            standing_runtime.reset()
+            os.environ.clear()
+            os.environ.update(saved_env)
 
     def _run(self, template: Template, aws: EmbeddedAws, scenario: Scenario, policy: Policy,
              policy_file: Path, started: float) -> dict[str, Any]:
@@ -75,32 +93,41 @@ class Replay:
         os.environ["POLICY_FILE"] = str(policy_file)
         standing_runtime.reset()  # a cold start for this run's environment
 
-        def counting() -> None:
+        def invoking(name: str) -> None:
             aws.counting = True
+            aws.current_function = name
 
-        functions = Functions(specs, self.log, on_invoke=counting)
+        functions = Functions(specs, self.log, on_invoke=invoking)
         chaos = Chaos(random.Random(self.chaos_seed)) if self.chaos_seed is not None else None
         mappings = template.mappings(aws.streams, aws.queue_arns)
         runners = [MappingRunner(m, functions, aws, chaos) for m in mappings]
-        readers = {logical: StreamReader(aws, arn) for arn, logical in aws.streams.items()}
+        readers = {logical: StreamReader(aws, arn, aws.tables[logical]) for arn, logical in aws.streams.items()}
+        for logical in readers:
+            aws.key_filters.update(_key_filters(aws.tables[logical], [m for m in mappings if m.source == logical]))
         order = sorted(readers, key=lambda t: DELIVERY_ORDER.index(t) if t in DELIVERY_ORDER else 99)
+        source_streams = {logical for logical in readers if aws.tables[logical] in SOURCE_TABLES}
         invocations: list[dict[str, Any]] = []
-        stream_records = 0
+        delivered = {"records": 0, "source": 0}
 
         def deliver(now: datetime) -> None:
-            nonlocal stream_records
+            """Until no stream has anything new: read each written stream, filter, deliver in batches."""
             clock.set_now(now)
             while True:
                 worked = False
                 for logical in order:
+                    table = aws.tables[logical]
+                    if not aws.dirty.pop(table, False):
+                        continue  # nothing written there that any mapping could take
                     records = readers[logical].read(now)
-                    stream_records += len(records)
-                    for runner in runners:
-                        if runner.mapping.source == logical:
-                            runner.offer(records)
                     on_stream = [runner for runner in runners if runner.mapping.source == logical]
+                    wanted = sum(1 for r in records if any(passes(runner.mapping, r) for runner in on_stream))
+                    delivered["records"] += wanted
+                    if logical in source_streams:
+                        delivered["source"] += wanted
+                    for runner in on_stream:
+                        runner.offer(records)
                     worked = deliver_in_stream_order(on_stream) or worked
-                if not worked:
+                if not worked and not any(aws.dirty.values()):
                     return
 
         lines = scenario.lines
@@ -114,7 +141,7 @@ class Replay:
                     response = functions.invoke(line.function or "", line.event)
                 except Exception as error:  # an unhandled error is the invocation's answer, as on AWS
                     response = {"errorMessage": str(error), "errorType": type(error).__name__}
-                invocations.append({"function": line.function, "at": _iso(line.at),
+                invocations.append({"function": line.function, "at": format_time(line.at),
                                     "response": response})
                 deliver(line.at)
                 index += 1
@@ -125,35 +152,57 @@ class Replay:
                     burst.append(lines[index + len(burst)])
                 aws.counting = False
                 for write in burst:
-                    try:
-                        self._write(aws, write)
-                    except (ClientError, ArithmeticError, AttributeError, TypeError, ValueError) as error:
-                        # DynamoDB (here: moto) refused the item: a bad line, named by its number.
-                        raise ScenarioError(write.number, f"{write.kind}: DynamoDB refused the item "
-                                                          f"({_reason(error)})") from None
+                    self._write(aws, write)
                 deliver(line.at)
                 index += len(burst)
             if self.progress:
-                self.progress(index, len(lines))
+                self.progress(index, len(lines), delivered["records"])
         aws.counting = False
         final = lines[-1].at if lines else clock.now()
-        return build_outcome(aws, policy, final, invocations, stats={
-            "stream_records": stream_records,
+        outcome = build_outcome(aws, policy, final, invocations, lazy_tables=self.sink is not None, stats={
+            "engine": aws.engine.name,
+            "stream_records": delivered["records"],
             "invocations": functions.invocations,
             "seconds": round(time.perf_counter() - started, 3),
             "aws_calls": dict(sorted(aws.aws_calls.items())),
+            # moto's own figures ignore indexes: only AWS's engine's count (None on moto).
+            "capacity": aws.capacity.summary(delivered["source"]) if aws.engine.endpoint_url else None,
         })
+        if self.sink is not None:
+            self.sink(outcome)
+            outcome.pop("tables")
+        return outcome
 
     @staticmethod
     def _write(aws: EmbeddedAws, line: Line) -> None:
-        table = line.table
-        attrs = {k: _serializer.serialize(v) for k, v in (line.item or {}).items()}
-        if line.kind == "put":
-            aws.dynamodb.put_item(TableName=table, Item=attrs)
-            if table == "partners":
-                aws.sign_up((line.item or {}).get("user_pool_username"))
-        else:
-            aws.dynamodb.delete_item(TableName=table, Key=attrs)
+        table = line.table or ""
+        try:
+            attrs = {k: _serializer.serialize(v) for k, v in (line.item or {}).items()}
+            if line.kind == "put":
+                aws.dynamodb.put_item(TableName=table, Item=attrs)
+                if table == "partners":
+                    aws.sign_up((line.item or {}).get("user_pool_username"))
+            else:
+                aws.dynamodb.delete_item(TableName=table, Key=attrs)
+        except (ClientError, ArithmeticError, AttributeError, TypeError, ValueError) as error:
+            # DynamoDB refused the item: a bad line, named by its number, with DynamoDB's own words.
+            raise ScenarioError(line.number, f"{line.kind}: DynamoDB refused the item ({_reason(error)})") from None
+        aws.mark_dirty(table)
+
+
+def _key_filters(table: str, mappings: list[Mapping]) -> dict[str, list[dict[str, Any]]]:
+    """The Keys part of every filter on a table's stream, when every filter constrains keys: a write
+    whose key matches none of them can never reach a function, so its stream need not be read yet."""
+    patterns: list[dict[str, Any]] = []
+    for mapping in mappings:
+        if not mapping.filters:
+            return {}
+        for pattern in mapping.filters:
+            keys = (pattern.get("dynamodb") or {}).get("Keys")
+            if keys is None:
+                return {}
+            patterns.append(keys)
+    return {table: patterns} if patterns else {}
 
 
 def _reason(error: Exception) -> str:
@@ -162,14 +211,9 @@ def _reason(error: Exception) -> str:
     return f"{type(error).__name__}: {error}" if str(error) else type(error).__name__
 
 
-def _iso(moment: datetime) -> str:
-    from mila_standing.models import format_time
-
-    return format_time(moment)
-
-
 def run_replay(scenario: str | Path, policy: str | Path | None = None, chaos: int | None = None,
-               log: io.TextIOBase | None = None) -> dict[str, Any]:
+               log: io.TextIOBase | None = None, engine: str | DynamoDBEngine = DEFAULT_ENGINE) -> dict[str, Any]:
     """Convenience for tests and the CLI."""
-    replay = Replay(Path(scenario), Path(policy) if policy else DEFAULT_POLICY, log or io.StringIO(), chaos)
+    replay = Replay(Path(scenario), Path(policy) if policy else DEFAULT_POLICY, log or io.StringIO(), chaos,
+                    engine=engine)
     return replay.run()

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import json
+from collections.abc import Iterator
 from datetime import datetime
-from typing import Any
+from typing import IO, Any
 
 from boto3.dynamodb.types import TypeDeserializer
 from mila_standing.policy import Policy
@@ -17,26 +19,69 @@ from .aws import EmbeddedAws
 _deserializer = TypeDeserializer()
 
 
-def scan(aws: EmbeddedAws, table: str) -> list[dict[str, Any]]:
-    items: list[dict[str, Any]] = []
+def scan(aws: EmbeddedAws, table: str) -> Iterator[dict[str, Any]]:
+    """A table's items, page by page (never the whole table at once)."""
     for page in aws.dynamodb.get_paginator("scan").paginate(TableName=table):
-        items += [{k: _deserializer.deserialize(v) for k, v in i.items()} for i in page.get("Items", [])]
-    return items
+        for item in page.get("Items", []):
+            yield {k: _deserializer.deserialize(v) for k, v in item.items()}
+
+
+class LazyTables(dict):  # type: ignore[type-arg]
+    """``tables`` of an outcome that is written while the engine still runs: each table is scanned
+    when the writer reaches it, so a city-sized replay never holds its tables in memory."""
+
+    def __init__(self, aws: EmbeddedAws):
+        super().__init__({name: None for name in sorted(aws.tables.values())})
+        self.aws = aws
+
+    def items_of(self, name: str) -> Iterator[dict[str, Any]]:
+        return (plain(item) for item in scan(self.aws, name))
+
+
+def write_outcome(outcome: dict[str, Any], out: IO[str]) -> None:
+    """The outcome as JSON; tables stream item by item when they are lazy."""
+    out.write("{\n")
+    keys = list(outcome)
+    for n, key in enumerate(keys):
+        value = outcome[key]
+        out.write(f"  {json.dumps(key)}: ")
+        if isinstance(value, LazyTables):
+            out.write("{")
+            for t, name in enumerate(value):
+                out.write(f"{',' if t else ''}\n    {json.dumps(name)}: [")
+                for i, item in enumerate(value.items_of(name)):
+                    out.write(("," if i else "") + "\n      " + json.dumps(item, default=str))
+                out.write("\n    ]")
+            out.write("\n  }")
+        else:
+            out.write(json.dumps(value, indent=2, default=str).replace("\n", "\n  "))
+        out.write(",\n" if n < len(keys) - 1 else "\n")
+    out.write("}\n")
 
 
 def build_outcome(aws: EmbeddedAws, policy: Policy, now: datetime, invocations: list[dict[str, Any]],
-                  stats: dict[str, Any]) -> dict[str, Any]:
-    tables = {name: scan(aws, name) for name in sorted(aws.tables.values())}
-    own = tables.get("standing", [])
+                  stats: dict[str, Any], lazy_tables: bool = False) -> dict[str, Any]:
+    standings: list[dict[str, Any]] = []
+    notices: list[dict[str, Any]] = []
+    ledger: list[dict[str, Any]] = []
     cities: dict[str, dict[str, Any]] = {}
     figures: dict[str | None, CityFigures] = {}
-    for item in own:
-        if item["pk"].startswith("CITY#") and item["sk"] == "FIGURES" and item.get("city"):
+    for item in scan(aws, "standing") if "standing" in aws.tables.values() else iter(()):
+        pk, sk = item["pk"], item["sk"]
+        if sk == "STANDING":
+            standings.append(item)
+        elif sk.startswith("NOTICE#"):
+            notices.append({"partner_id": item["partner_id"], "type": item["type"], "at": item["at"],
+                            "notice_id": item["notice_id"], "reasons": plain(item.get("reasons", {}))})
+        elif pk.startswith("LEDGER#"):
+            ledger.append({k: plain(item.get(k)) for k in ("job_id", "partner_id", "kind", "price_cents",
+                                                           "commission_cents", "payout_cents", "city", "at")})
+        elif pk.startswith("CITY#") and sk == "FIGURES" and item.get("city"):
             stored = figures[item["city"]] = figures_from_item(item)
             cities[item["city"]] = {"average_cancellation_rate": float(stored.average),
                                     "maximum_cancellation_rate": float(stored.maximum)}
     partners = {}
-    for item in sorted((i for i in own if i["sk"] == "STANDING"), key=lambda i: i["partner_id"]):
+    for item in sorted(standings, key=lambda i: i["partner_id"]):
         standing = Standing.from_item(item)
         city_policy = policy.for_city(standing.city)
         if standing.city and standing.city not in cities:
@@ -46,17 +91,8 @@ def build_outcome(aws: EmbeddedAws, policy: Policy, now: datetime, invocations: 
                                      "maximum_cancellation_rate": float(default.maximum)}
         j = Judgement(city_policy, figures.get(standing.city) or CityFigures.default(city_policy), now)
         partners[standing.partner_id] = partner_view(standing, j)
-    notices = sorted(
-        ({"partner_id": i["partner_id"], "type": i["type"], "at": i["at"], "notice_id": i["notice_id"],
-          "reasons": plain(i.get("reasons", {}))} for i in own if i["sk"].startswith("NOTICE#")),
-        key=lambda n: (n["at"], n["notice_id"]),
-    )
-    ledger = sorted(
-        ({k: plain(i.get(k)) for k in ("job_id", "partner_id", "kind", "price_cents", "commission_cents",
-                                       "payout_cents", "city", "at")}
-         for i in own if i["pk"].startswith("LEDGER#")),
-        key=lambda e: (e["at"] or "", e["job_id"], e["kind"]),
-    )
+    notices.sort(key=lambda n: (n["at"], n["notice_id"]))
+    ledger.sort(key=lambda e: (e["at"] or "", e["job_id"], e["kind"]))
     dead_letters = []
     seen: set[tuple[Any, Any, Any]] = set()
     for url in aws.queues.values():
@@ -76,7 +112,8 @@ def build_outcome(aws: EmbeddedAws, policy: Policy, now: datetime, invocations: 
         "dead_letters": dead_letters,
         "stats": {**stats, "published_notices": len(published)},
         "logins": _logins(aws),
-        "tables": {name: [plain(i) for i in items] for name, items in tables.items()},
+        "tables": LazyTables(aws) if lazy_tables else {name: [plain(i) for i in scan(aws, name)]
+                                                        for name in sorted(aws.tables.values())},
     }
 
 
