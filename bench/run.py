@@ -36,7 +36,6 @@ from typing import Any
 ROOT = Path(__file__).resolve().parents[1]
 LAYER = ROOT / "layers" / "mila_standing"
 FUNCTIONS = ROOT / "functions"
-GENERATOR = ROOT / "infra" / "scenarios" / "generate_demo.py"
 RESULTS = Path(__file__).resolve().parent / "results.json"
 
 for _path in (LAYER, ROOT / "tools"):  # the same modules `pip install -e .` exposes
@@ -61,7 +60,7 @@ from mila_standing.standing import (  # noqa: E402
 )
 
 CORE_SIZES = (50, 500, 5000)
-REPLAY_SIZES = (200, 400, 800)
+REPLAY_LINES = (1_000, 10_000, 100_000)
 MEMORY_SIZE = 5000
 COLD_REPEATS = 5
 T0 = datetime(2024, 1, 1, tzinfo=UTC)
@@ -218,68 +217,43 @@ def bench_core_memory(n: int) -> dict[str, Any]:
     return {"entries": n, "standing_bytes": held, "evaluation_peak_bytes": peak - base}
 
 
-# --- 2. replay ----------------------------------------------------------------------------------
+# --- 2. replay at city scale ---------------------------------------------------------------------
 
-def generate_scenario(out: Path, seed: int) -> int:
-    subprocess.run([sys.executable, str(GENERATOR), "--out", str(out), "--seed", str(seed), "--quiet"],
-                   check=True, stdout=subprocess.DEVNULL, cwd=ROOT)
-    return sum(1 for raw in out.read_text(encoding="utf-8").splitlines() if raw.strip())
+LINES_PER_PARTNER = 23  # what `mila-standing generate` writes per partner in a 30-day month
 
 
-def truncate(source: Path, n: int, out: Path) -> int:
-    kept = [raw for raw in source.read_text(encoding="utf-8").splitlines() if raw.strip()][:n]
-    out.write_text("\n".join(kept) + "\n", encoding="utf-8")
-    return len(kept)
+def generate_history(lines: int, seed: int, out: Path) -> int:
+    from mila_replay.generate import generate
+
+    partners = max(2, round(lines / LINES_PER_PARTNER))
+    text = generate(partners=partners, days=30, seed=seed)
+    out.write_text("\n".join(text) + "\n", encoding="utf-8")
+    return partners
 
 
-def warm_up_aws() -> float:
-    """Start and stop the embedded AWS once, so moto's lazy imports are not billed to the first size."""
-    from mila_replay.aws import EmbeddedAws
-    from mila_replay.template import TEMPLATE, Template
-
-    saved = dict(os.environ)
-    started = time.perf_counter()
-    try:
-        EmbeddedAws(Template(TEMPLATE)).start().stop()
-    finally:
-        os.environ.clear()
-        os.environ.update(saved)
-    return time.perf_counter() - started
-
-
-def bench_replay(sizes: tuple[int, ...], seed: int, workdir: Path) -> dict[str, Any]:
-    from mila_replay.engine import DEFAULT_POLICY, Replay
-
-    full = workdir / "generated.jsonl"
-    started = time.perf_counter()
-    total_lines = generate_scenario(full, seed)
-    generate_seconds = time.perf_counter() - started
-    warm = warm_up_aws()
+def bench_replay(sizes: tuple[int, ...], seed: int, workdir: Path, say: Callable[[str], None]) -> dict[str, Any]:
+    """Each size in a fresh process with its own DynamoDB Local (peak memory per size)."""
     runs = []
-    for n in sizes:
-        path = workdir / f"first-{n}.jsonl"
-        lines = truncate(full, n, path)
-        sink = NullLog()
-        started = time.perf_counter()
-        outcome = Replay(path, DEFAULT_POLICY, sink, None).run()
-        seconds = time.perf_counter() - started
-        stats = outcome["stats"]
-        calls = sum(stats["aws_calls"].values())
-        records = stats["stream_records"]
-        runs.append({
-            "lines": lines, "seconds": seconds, "engine_seconds": stats["seconds"],
-            "stream_records": records, "invocations": stats["invocations"], "aws_calls": calls,
-            "aws_calls_by_api": stats["aws_calls"], "log_chars": sink.chars,
-            "lines_per_s": lines / seconds, "records_per_s": records / seconds,
-            "calls_per_record": calls / records if records else None,
-            "ms_per_line": seconds * 1000 / lines,
-        })
+    for target in sizes:
+        path = workdir / f"history-{target}.jsonl"
+        partners = generate_history(target, seed, path)
+        say(f"  replay of about {target:,} lines ({partners:,} partners) ...")
+        done = subprocess.run([sys.executable, str(Path(__file__).with_name("replay_probe.py")), str(path)],
+                              capture_output=True, text=True, cwd=ROOT, check=False)
+        if done.returncode != 0:
+            raise RuntimeError(f"replay probe failed: {done.stderr.strip()[-2000:]}")
+        run = json.loads(done.stdout.strip().splitlines()[-1])
+        run["partners_generated"] = partners
+        run["ms_per_line"] = run["seconds"] * 1000 / run["lines"]
+        run["lines_per_s"] = run["lines"] / run["seconds"]
+        alone = run["engine_alone"]
+        run["engine_alone_lines_per_s"] = run["lines"] / alone["seconds"] if alone["seconds"] else None
+        run["speed_vs_engine_alone"] = alone["seconds"] / run["seconds"]
+        runs.append(run)
     first, last = runs[0], runs[-1]
-    growth = last["ms_per_line"] / first["ms_per_line"]
-    return {"seed": seed, "generated_lines": total_lines, "generate_seconds": generate_seconds,
-            "aws_warm_up_seconds": warm, "runs": runs,
+    return {"seed": seed, "runs": runs,
             "growth": {"from_lines": first["lines"], "to_lines": last["lines"],
-                       "time_per_line_ratio": growth}}
+                       "time_per_line_ratio": last["ms_per_line"] / first["ms_per_line"]}}
 
 
 # --- 4. cold start ------------------------------------------------------------------------------
@@ -363,21 +337,22 @@ def render(results: dict[str, Any]) -> str:
             "ns/entry from the median, x vs smallest from the best"))
     replay = results.get("replay")
     if replay:
-        rows = [[r["lines"], fmt(r["seconds"], 2), fmt(r["lines_per_s"]), fmt(r["records_per_s"]),
-                 r["stream_records"], r["invocations"], r["aws_calls"],
-                 fmt(r["calls_per_record"], 2) if r["calls_per_record"] is not None else "-",
-                 fmt(r["ms_per_line"])]
-                for r in replay["runs"]]
+        rows = []
+        for r in replay["runs"]:
+            capacity = r.get("capacity") or {}
+            rows.append([f"{r['lines']:,}", f"{r['partners']:,}", fmt(r["seconds"], 1), fmt(r["ms_per_line"], 2),
+                         fmt(r["lines_per_s"], 0), fmt(r["engine_alone_lines_per_s"] or 0, 0),
+                         f"{r['speed_vs_engine_alone']:.2f}", f"{r['stream_records']:,}",
+                         fmt(capacity.get("write_units_per_source_record") or 0, 2),
+                         mib(r["python_peak_rss"]), mib(r["jvm_peak_rss"] or 0)])
         g = replay["growth"]
         parts.append(table(
-            f"2. Replay: first N lines of generate_demo.py --seed {replay['seed']} "
-            f"({replay['generated_lines']} lines in all)",
-            ["lines", "seconds", "lines/s", "records/s", "records", "invocations", "aws calls",
-             "calls/record", "ms/line"], rows,
-            f"   growth: time per line at {g['to_lines']} lines / at {g['from_lines']} lines = "
-            f"{g['time_per_line_ratio']:.2f}x (1.00x = linear); "
-            f"generator {replay['generate_seconds']:.1f} s and "
-            f"AWS warm-up {replay['aws_warm_up_seconds']:.1f} s not counted"))
+            f"2. Replay on DynamoDB Local: generated month (mila-standing generate --seed {replay['seed']})",
+            ["lines", "partners", "seconds", "ms/line", "lines/s", "engine alone/s", "x engine", "records",
+             "WU/source rec", "python peak", "JVM peak"], rows,
+            f"   growth: time per line at {g['to_lines']:,} lines / at {g['from_lines']:,} lines = "
+            f"{g['time_per_line_ratio']:.2f}x (1.00x = linear); x engine = replay speed / the same source "
+            "writes put straight into DynamoDB Local"))
     memory = results.get("memory")
     if memory:
         rows = []
@@ -387,10 +362,6 @@ def render(results: dict[str, Any]) -> str:
             rows.append([f"rule core, standing with {n}+{n} entries (held)", kib(core_mem["standing_bytes"])])
             rows.append([f"rule core, one evaluation at {n} entries (tracemalloc peak)",
                          kib(core_mem["evaluation_peak_bytes"])])
-        if "rss_before_replay_bytes" in memory:
-            rows.append(["peak RSS before the replays", mib(memory["rss_before_replay_bytes"])])
-        if "rss_after_replay_bytes" in memory:
-            rows.append(["peak RSS after the replays", mib(memory["rss_after_replay_bytes"])])
         parts.append(table("3. Memory", ["what", "size"], rows))
     cold = results.get("cold_start")
     if cold:
@@ -414,7 +385,8 @@ def render(results: dict[str, Any]) -> str:
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--core-sizes", type=int, nargs="+", default=list(CORE_SIZES))
-    ap.add_argument("--replay-sizes", type=int, nargs="+", default=list(REPLAY_SIZES))
+    ap.add_argument("--replay-lines", type=int, nargs="+", default=list(REPLAY_LINES),
+                    help="history sizes in scenario lines (default: %(default)s)")
     ap.add_argument("--seed", type=int, default=2026, help="generator seed (default: %(default)s)")
     ap.add_argument("--cold-repeats", type=int, default=COLD_REPEATS)
     ap.add_argument("--skip", choices=["core", "replay", "cold"], action="append", default=[],
@@ -439,11 +411,9 @@ def main(argv: list[str] | None = None) -> int:
         say("rule core memory ...")
         results["memory"]["rule_core"] = bench_core_memory(MEMORY_SIZE)
     if "replay" not in args.skip:
-        results["memory"]["rss_before_replay_bytes"] = peak_rss_bytes()
-        say(f"replay {args.replay_sizes} (the longest part) ...")
+        say(f"replay {args.replay_lines} lines (the longest part) ...")
         with tempfile.TemporaryDirectory(prefix="mila-bench-") as workdir:
-            results["replay"] = bench_replay(tuple(args.replay_sizes), args.seed, Path(workdir))
-        results["memory"]["rss_after_replay_bytes"] = peak_rss_bytes()
+            results["replay"] = bench_replay(tuple(args.replay_lines), args.seed, Path(workdir), say)
     if "cold" not in args.skip:
         say("cold starts ...")
         results["cold_start"] = bench_cold_start(args.cold_repeats)

@@ -19,6 +19,7 @@ from typing import Any
 import boto3
 from botocore.config import Config
 from moto import mock_aws
+from moto.core.config import DefaultConfig
 
 from .backends import DynamoDBEngine, MotoDynamoDB
 from .capacity import WITH_CAPACITY, WRITES, CapacityMeter
@@ -70,6 +71,7 @@ class EmbeddedAws:
     aws_calls: Counter[str] = field(default_factory=Counter)
     capacity: CapacityMeter = field(default_factory=CapacityMeter)
     counting: bool = False
+    _mock: Any = None
     current_function: str | None = None
     # Tables written since their stream was last read, and whether any write there could pass a
     # mapping's key filter (``interesting``); see Replay.deliver.
@@ -80,8 +82,8 @@ class EmbeddedAws:
         fake_credentials()
         self.engine.start()
         local = self.engine.endpoint_url is not None
-        core: dict[str, Any] = {"passthrough": {"services": ["dynamodb", "dynamodbstreams"] if local else []}}
-        self._mock = mock_aws(config={"core": core})
+        passthrough = ["dynamodb", "dynamodbstreams"] if local else []  # DynamoDB Local answers those
+        self._mock = mock_aws(config=DefaultConfig(core={"passthrough": {"services": passthrough}}))
         self._mock.start()
         for variable in _ENDPOINT_VARIABLES:  # the functions' default clients reach the engine
             if local:
@@ -102,12 +104,17 @@ class EmbeddedAws:
         return self
 
     def stop(self) -> None:
+        """Undo what start() did, as far as it got."""
+        mock = self._mock
+        if mock is None:
+            return
         try:
             for name in self.tables.values():  # a shared engine starts the next replay empty
                 if self.engine.endpoint_url is not None and self.engine.running:
                     self.dynamodb.delete_table(TableName=name)
         finally:
-            self._mock.stop()
+            mock.stop()
+            self._mock = None
             boto3.DEFAULT_SESSION = None
             for variable in _ENDPOINT_VARIABLES:
                 os.environ.pop(variable, None)

@@ -140,9 +140,13 @@ class DynamoDBLocal:
             self._log = tempfile.TemporaryFile(prefix="dynamodb-local-")
             command = [java, *self.extra_jvm_args, f"-Djava.library.path={jar.parent / 'DynamoDBLocal_lib'}",
                        "-jar", str(jar), "-inMemory", "-sharedDb", "-port", str(self.port)]
-            self._process = subprocess.Popen(  # noqa: S603 - a fixed command line
-                command, cwd=jar.parent, stdin=subprocess.DEVNULL, stdout=self._log, stderr=subprocess.STDOUT,
-                preexec_fn=_die_with_parent)  # noqa: PLW1509 - must run in the child, before exec
+            try:
+                self._process = subprocess.Popen(  # noqa: S603 - a fixed command line
+                    command, cwd=jar.parent, stdin=subprocess.DEVNULL, stdout=self._log, stderr=subprocess.STDOUT,
+                    preexec_fn=_die_with_parent)  # noqa: PLW1509 - must run in the child, before exec
+            except OSError as error:
+                raise EngineError(f"cannot run Java for DynamoDB Local ({java}: {error.strerror}): install Java 17 "
+                                  "(Debian: apt-get install openjdk-17-jre-headless), or use --engine moto") from None
             try:
                 self._wait_until_ready()
                 return self

@@ -50,7 +50,7 @@ class Progress:
         self.enabled = self.stream.isatty()
         self.clock = clock
         self.started = clock()
-        self.shown = 0.0
+        self.shown = float("-inf")
 
     def __call__(self, done: int, total: int, records: int = 0) -> None:
         if not self.enabled or not total:

@@ -7,6 +7,7 @@ import os
 import random
 import tempfile
 import time
+from decimal import Decimal
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -14,7 +15,6 @@ from pathlib import Path
 from typing import Any
 
 import yaml
-from boto3.dynamodb.types import TypeSerializer
 from botocore.exceptions import ClientError
 from mila_standing import clock
 from mila_standing import runtime as standing_runtime
@@ -33,7 +33,6 @@ ROOT = Path(__file__).resolve().parents[2]
 DEFAULT_POLICY = ROOT / "infra" / "policy.yaml"
 # Deliver partners first: the other functions judge a partner by the home city it records.
 DELIVERY_ORDER = ("PartnersTable", "JobsTable", "RatingsTable", "StandingTable")
-_serializer = TypeSerializer()
 
 Progress = Callable[[int, int, int], None]
 """Called after each line: (lines done, lines in all, stream records delivered so far)."""
@@ -177,7 +176,7 @@ class Replay:
     def _write(aws: EmbeddedAws, line: Line) -> None:
         table = line.table or ""
         try:
-            attrs = {k: _serializer.serialize(v) for k, v in (line.item or {}).items()}
+            attrs = {k: attribute_value(v) for k, v in (line.item or {}).items()}
             if line.kind == "put":
                 aws.dynamodb.put_item(TableName=table, Item=attrs)
                 if table == "partners":
@@ -188,6 +187,26 @@ class Replay:
             # DynamoDB refused the item: a bad line, named by its number, with DynamoDB's own words.
             raise ScenarioError(line.number, f"{line.kind}: DynamoDB refused the item ({_reason(error)})") from None
         aws.mark_dirty(table)
+
+
+def attribute_value(value: Any) -> dict[str, Any]:
+    """A scenario value in DynamoDB's JSON. Numbers go as written, so that DynamoDB itself judges
+    their range and precision (boto3's serializer would refuse them first, in its own words)."""
+    if isinstance(value, bool):
+        return {"BOOL": value}
+    if isinstance(value, int | Decimal):
+        return {"N": str(value)}
+    if isinstance(value, float):
+        return {"N": repr(value)}
+    if value is None:
+        return {"NULL": True}
+    if isinstance(value, str):
+        return {"S": value}
+    if isinstance(value, list):
+        return {"L": [attribute_value(v) for v in value]}
+    if isinstance(value, dict):
+        return {"M": {str(k): attribute_value(v) for k, v in value.items()}}
+    raise TypeError(f"cannot store {type(value).__name__}")
 
 
 def _key_filters(table: str, mappings: list[Mapping]) -> dict[str, list[dict[str, Any]]]:
