@@ -93,8 +93,8 @@ def test_contract_5_ctrl_c_during_a_replay_leaves_no_jvm(scenario, own_engine, m
 ])
 def test_contract_4_items_dynamodb_refuses_are_bad_lines_with_its_message(tmp_path, item, words):
     path = tmp_path / "bad.jsonl"
-    lines = [{"at": "2026-03-02T08:00:00Z", "put": {"table": "partners",
-                                                     "item": {"partner_id": "p1", "city": "hamburg", "verified": True}}},
+    partner = {"partner_id": "p1", "city": "hamburg", "verified": True}
+    lines = [{"at": "2026-03-02T08:00:00Z", "put": {"table": "partners", "item": partner}},
              {"at": "2026-03-02T09:00:00Z", "put": {"table": "ratings", "item": item}}]
     path.write_text("\n".join(json.dumps(line) for line in lines) + "\n")
     from mila_replay.scenario import ScenarioError

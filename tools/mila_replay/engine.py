@@ -7,10 +7,10 @@ import os
 import random
 import tempfile
 import time
-from decimal import Decimal
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
+from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
