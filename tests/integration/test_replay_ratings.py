@@ -157,13 +157,19 @@ def test_r13_notices_are_persisted_and_published(scenario):
     assert outcome["stats"]["published_notices"] == 1
 
 
-def test_one_conditional_write_per_partner_per_batch(scenario):
+def test_one_write_path_per_partner_per_batch_and_a_write_unit_per_rating(scenario):
+    """Given a partner and a burst of 30 good ratings (one batch), then the registration writes the
+    standing once (and the city registry the nightly check plans with), and the ratings write one
+    small entry each (one write unit per rating, in two BatchWriteItem calls of up to 25): the
+    standing itself is not rewritten, nothing changed in it."""
     scenario.partner("p1", city="hamburg")
     scenario.ratings(day(0), "p1", [5] * 30)  # one burst, one batch
     outcome = scenario.replay()
     calls = outcome["stats"]["aws_calls"]
-    writes = calls.get("dynamodb.PutItem", 0) + calls.get("dynamodb.TransactWriteItems", 0)
-    assert writes == 2  # the partner record's batch and the ratings batch, one each
+    assert (calls.get("dynamodb.PutItem", 0), calls.get("dynamodb.TransactWriteItems", 0)) == (2, 0)
+    assert calls.get("dynamodb.BatchWriteItem", 0) == 2
+    assert outcome["stats"]["capacity"]["by_function"]["on_rating"]["write_units"] == 30
+    assert outcome["partners"]["p1"]["rating_count"] == 30
 
 
 def test_r9_better_partners_score_higher_and_restricted_ones_score_zero(scenario):

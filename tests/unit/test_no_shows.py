@@ -141,23 +141,25 @@ def test_r6_2_given_three_strikes_before_exclusion_then_only_the_first_strike_wa
     assert (types(first), types(second), types(third)) == ([NO_SHOW_WARNING], [], [EXCLUDED])
 
 
-def test_r6_1_pruned_history_keeps_strikes_still_inside_the_strike_window():
-    """Given an old unexpired strike followed by hundreds of completed jobs, when the history is
-    pruned, then the strike still counts (R6.1) while the rate uses the last 50 jobs (R3.1)."""
+def test_r6_1_a_strike_further_back_than_the_entries_read_still_counts():
+    """Given an unexpired strike whose entry lies behind hundreds of newer jobs (the store reads
+    only the newest entries of the window, and keeps the strike in the standing), when evaluated,
+    then the strike still counts (R6.1) while the rate uses the last 50 jobs (R3.1)."""
     from datetime import UTC, datetime, timedelta
 
     from mila_standing.policy import Policy
     from mila_standing.rules import CityFigures, Judgement, active_strikes, cancellation_figures, evaluate
-    from mila_standing.standing import COMPLETED, NO_SHOW, OutcomeEntry, Standing
+    from mila_standing.standing import COMPLETED, OutcomeEntry, Standing
 
     policy = Policy.from_mapping({"version": 1}).for_city(None)
     start = datetime(2026, 1, 1, tzinfo=UTC)
-    standing = Standing("p1", city="x", verified=True, profile_known=True)
-    standing.outcomes["strike"] = OutcomeEntry(NO_SHOW, start, strike=True)
-    for i in range(400):
-        standing.outcomes[f"j{i:04d}"] = OutcomeEntry(COMPLETED, start + timedelta(hours=i + 1))
+    standing = Standing("p1", city="x", verified=True, profile_known=True, strikes={"strike": start})
+    for i in range(60):  # the newest entries, as the store reads them
+        standing.outcomes[f"j{i:04d}"] = OutcomeEntry(COMPLETED, start + timedelta(hours=340 + i))
     now = start + timedelta(days=30)
     evaluate(standing, Judgement(policy, CityFigures.default(policy), now))
-    assert "strike" in standing.outcomes and len(standing.outcomes) == 201
     assert active_strikes(standing, policy, now) == ["strike"]
     assert cancellation_figures(standing, policy).rate == 0
+    assert standing.strikes == {"strike": start}  # kept until it expires (R14.6)
+    evaluate(standing, Judgement(policy, CityFigures.default(policy), start + timedelta(days=366)))
+    assert standing.strikes == {}  # expired: forgotten, so the standing stays small

@@ -10,6 +10,7 @@ from mila_standing.rules import (
     OpsRefusal,
     active_strikes,
     decide,
+    dispatch_score,
     evaluate,
     nightly,
     reinstate,
@@ -242,8 +243,8 @@ def test_r14_10_given_an_active_partner_when_reinstated_then_refused_with_code_n
 def test_r12_4_given_a_reinstated_partner_then_dispatch_eligibility_returns():
     standing = partner()
     report_incident(standing, judge(), "PROPERTY_DAMAGE", actor="ops@mila")
-    assert standing.dispatch_score == 0
+    assert dispatch_score(standing, judge()) == 0
 
     reinstate(standing, judge(day(1)), actor="ops@mila", why="insurance settled")
 
-    assert standing.dispatch_score > 0
+    assert dispatch_score(standing, judge(day(1))) > 0

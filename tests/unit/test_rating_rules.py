@@ -315,22 +315,20 @@ def test_r14_10_given_a_reinstated_partner_then_the_warning_before_the_suspensio
     assert len(standing.rating_streak) == 1
 
 
-def test_r1_1_history_is_pruned_but_the_window_is_unchanged():
-    """Given far more ratings than the window, when evaluated, then the standing keeps a bounded
-    history (DynamoDB items are limited to 400 KB) and the figures are those of the last 50."""
+def test_r1_1_the_newest_entries_give_the_same_window_as_the_whole_history():
+    """Given far more ratings than the window, when only the newest window + slack of them are
+    held (as the store reads them), then the figures are those of the last 50 of the whole history."""
     from datetime import UTC, datetime, timedelta
 
     from mila_standing.policy import Policy
-    from mila_standing.rules import CityFigures, Judgement, evaluate, rating_figures, retention
+    from mila_standing.rules import rating_figures
     from mila_standing.standing import RatingEntry, Standing
 
     policy = Policy.from_mapping({"version": 1}).for_city(None)
     start = datetime(2026, 1, 1, tzinfo=UTC)
-    standing = Standing("p1", city="x", verified=True, profile_known=True)
-    stars = [(i % 5) + 1 for i in range(1000)]
-    for i, s in enumerate(stars):
-        standing.ratings[f"j{i:04d}"] = RatingEntry(s, start + timedelta(minutes=i))
-    before = rating_figures(standing, policy)
-    evaluate(standing, Judgement(policy, CityFigures.default(policy), start + timedelta(days=2)))
-    assert len(standing.ratings) == retention(50)
-    assert rating_figures(standing, policy) == before
+    whole = Standing("p1", city="x", verified=True, profile_known=True)
+    for i in range(1000):
+        whole.ratings[f"j{i:04d}"] = RatingEntry((i % 5) + 1, start + timedelta(minutes=i))
+    newest = Standing("p1", ratings=dict(sorted(whole.ratings.items(), key=lambda kv: kv[1].rated_at)[-60:]))
+    assert rating_figures(newest, policy) == rating_figures(whole, policy)
+    assert rating_figures(newest, policy).count == 50

@@ -127,12 +127,23 @@ def test_r14_14_given_more_than_50_ratings_and_jobs_then_the_view_counts_what_is
 
 
 def test_r12_2_given_a_standing_saved_and_loaded_then_the_view_and_its_decisions_are_unchanged():
+    """Storage shape (schema 2): the aggregate item, one item per window entry, one per decision."""
+    from mila_standing.standing import outcome_item, rating_item, standing_from_items
+    from mila_standing.store import Snapshot, StandingStore
+
     standing = partner()
     rating_suspension(standing)
     strike(standing, judge(day(16)), "ns-1")
 
-    reloaded = Standing.from_item(standing.to_item())
+    items = [{**standing.to_item(), "pk": "PARTNER#p-1", "sk": "STANDING", "revision": "r1"}]
+    items += [rating_item("p-1", job, entry) for job, entry in standing.ratings.items()]
+    items += [outcome_item("p-1", job, entry) for job, entry in standing.outcomes.items()]
+    reloaded = standing_from_items(items)
 
     assert partner_view(reloaded, judge(day(17))) == partner_view(standing, judge(day(17)))
-    assert reloaded.decisions == standing.decisions
     assert reloaded.rating_streak == standing.rating_streak
+    writes = StandingStore("standing", client=object())._writes(standing, Snapshot(None, {}, {}), [])
+    stored = [a["Put"]["Item"] for a in [{"Put": {"Item": o}} for o in writes.others]]
+    decisions = [i for i in stored if i["sk"].startswith("DECISION#")]
+    assert [d["reasons"] for d in decisions] == [d["reasons"] for d in standing.decisions]
+    assert [d["status"] for d in decisions] == ["SUSPENDED"]

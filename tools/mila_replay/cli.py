@@ -3,6 +3,7 @@
     mila-standing replay SCENARIO.jsonl [--policy FILE] [--out FILE] [--log-file FILE] [--chaos SEED]
                          [--engine dynamodb-local|moto] [--summary]
     mila-standing generate --partners N [--days D] [--cities a,b,c] [--seed S] [--out FILE]
+    mila-standing migrate --table NAME [--endpoint-url URL] [--segments N] [--checkpoint FILE]
 """
 
 from __future__ import annotations
@@ -37,6 +38,10 @@ def _parser() -> argparse.ArgumentParser:
 
     generate = commands.add_parser("generate", help="write a city-sized history (a scenario) for the replay")
     add_arguments(generate)
+    from . import migrate as migration
+
+    migrate = commands.add_parser("migrate", help="rewrite a deployed standing table into the current shape")
+    migration.add_arguments(migrate)
     return parser
 
 
@@ -84,6 +89,10 @@ def main(argv: list[str] | None = None) -> int:
         from .generate import run
 
         return run(args)
+    if args.command == "migrate":
+        from .migrate import run as migrate
+
+        return migrate(args)
     return _replay(args)
 
 

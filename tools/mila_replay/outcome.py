@@ -10,7 +10,7 @@ from typing import IO, Any
 from boto3.dynamodb.types import TypeDeserializer
 from mila_standing.policy import Policy
 from mila_standing.rules import CityFigures, Judgement
-from mila_standing.standing import Standing
+from mila_standing.standing import AGGREGATE, OUTCOME_PREFIX, RATING_PREFIX, standing_from_items
 from mila_standing.store import figures_from_item
 from mila_standing.views import partner_view, plain
 
@@ -61,15 +61,15 @@ def write_outcome(outcome: dict[str, Any], out: IO[str]) -> None:
 
 def build_outcome(aws: EmbeddedAws, policy: Policy, now: datetime, invocations: list[dict[str, Any]],
                   stats: dict[str, Any], lazy_tables: bool = False) -> dict[str, Any]:
-    standings: list[dict[str, Any]] = []
+    partitions: dict[str, list[dict[str, Any]]] = {}
     notices: list[dict[str, Any]] = []
     ledger: list[dict[str, Any]] = []
     cities: dict[str, dict[str, Any]] = {}
     figures: dict[str | None, CityFigures] = {}
     for item in scan(aws, "standing") if "standing" in aws.tables.values() else iter(()):
         pk, sk = item["pk"], item["sk"]
-        if sk == "STANDING":
-            standings.append(item)
+        if pk.startswith("PARTNER#") and (sk == AGGREGATE or sk.startswith((RATING_PREFIX, OUTCOME_PREFIX))):
+            partitions.setdefault(pk, []).append(item)
         elif sk.startswith("NOTICE#"):
             notices.append({"partner_id": item["partner_id"], "type": item["type"], "at": item["at"],
                             "notice_id": item["notice_id"], "reasons": plain(item.get("reasons", {}))})
@@ -81,8 +81,11 @@ def build_outcome(aws: EmbeddedAws, policy: Policy, now: datetime, invocations: 
             cities[item["city"]] = {"average_cancellation_rate": float(stored.average),
                                     "maximum_cancellation_rate": float(stored.maximum)}
     partners = {}
-    for item in sorted(standings, key=lambda i: i["partner_id"]):
-        standing = Standing.from_item(item)
+    for pk in sorted(partitions):
+        items = partitions[pk]
+        if not any(i["sk"] == AGGREGATE for i in items):
+            continue
+        standing = standing_from_items(items)
         city_policy = policy.for_city(standing.city)
         if standing.city and standing.city not in cities:
             # R4.3: until a city's first nightly check, its figures are the policy's defaults.
@@ -91,6 +94,7 @@ def build_outcome(aws: EmbeddedAws, policy: Policy, now: datetime, invocations: 
                                      "maximum_cancellation_rate": float(default.maximum)}
         j = Judgement(city_policy, figures.get(standing.city) or CityFigures.default(city_policy), now)
         partners[standing.partner_id] = partner_view(standing, j)
+    partners = dict(sorted(partners.items()))
     notices.sort(key=lambda n: (n["at"], n["notice_id"]))
     ledger.sort(key=lambda e: (e["at"] or "", e["job_id"], e["kind"]))
     dead_letters = []

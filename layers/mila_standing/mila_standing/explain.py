@@ -44,7 +44,8 @@ def recovery_hint(standing: Standing, j: Judgement) -> dict[str, Any]:
     return hint
 
 
-def explain(standing: Standing, j: Judgement, notices: list[dict[str, Any]]) -> dict[str, Any]:
+def explain(standing: Standing, j: Judgement, notices: list[dict[str, Any]], decisions: list[dict[str, Any]],
+            flags: list[dict[str, Any]]) -> dict[str, Any]:
     p = j.policy
     return plain({
         "partner_id": standing.partner_id,
@@ -62,8 +63,17 @@ def explain(standing: Standing, j: Judgement, notices: list[dict[str, Any]]) -> 
             "strikes_before_exclusion": p.no_show.strikes_before_exclusion,
         },
         "pending_decision": standing.pending_decision,
-        "decisions": standing.decisions,
-        "review_flags": standing.review_flags,
+        "decisions": [_record(d) for d in decisions],
+        "review_flags": [_record(f) for f in flags],
         "notices": [{k: n.get(k) for k in ("notice_id", "type", "at", "reasons")} for n in notices],
         "recovery_hint": recovery_hint(standing, j),
     })
+
+
+def _record(item: dict[str, Any]) -> dict[str, Any]:
+    """A stored DECISION# or FLAG# item as explain shows it (without its keys and bookkeeping).
+    A decision without a reason says so (``"reason": null``: DynamoDB keeps no empty attribute)."""
+    shown = {k: v for k, v in item.items() if k not in ("pk", "sk", "partner_id", "log_seq", "hash")}
+    if "type" in shown and "reason" not in shown:
+        shown["reason"] = None
+    return shown

@@ -9,12 +9,12 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, ValidationError, field_validator
 
+from .changes import Evaluation
 from .explain import explain
 from .models import StrictBool, describe, format_time
-from .rules import OpsRefusal, decide, reinstate, report_incident
+from .rules import Judgement, Notice, OpsRefusal, decide, reinstate, report_incident
 from .runtime import Runtime
 from .standing import Standing
-from .streams import save_partner
 from .views import partner_view, plain
 
 
@@ -78,34 +78,47 @@ def handle(rt: Runtime, event: Any, now: datetime) -> dict[str, Any]:
         request = model.model_validate(event)
     except ValidationError as invalid:
         return error("INVALID_REQUEST", describe(invalid))
-    current = rt.store.load(request.partner_id)
+    current = rt.store.load(request.partner_id, window_sizes=rt.window_sizes)
     if current.revision is None:
         return error("UNKNOWN_PARTNER", f"no partner {request.partner_id!r} is known")
     if isinstance(request, ExplainRequest):
-        return explain(current, rt.judgement(current, now), rt.store.notices(request.partner_id))
+        with_proposal(rt, current)
+        return explain(current, rt.judgement(current, now), rt.store.notices(request.partner_id),
+                       rt.store.records(request.partner_id, "DECISION#"), rt.store.records(request.partner_id, "FLAG#"))
 
     if not isinstance(request, Mutation):
         return error("UNKNOWN_ACTION", f"unknown action {action!r}")
     mutation: Mutation = request
 
-    def change(standing: Standing, judge):  # type: ignore[no-untyped-def]
-        j = judge(standing)
+    def change(standing: Standing, j: Judgement) -> list[Notice]:
         if isinstance(mutation, IncidentRequest):
             return report_incident(standing, j, mutation.category, mutation.actor, mutation.job_id, mutation.note)
         if isinstance(mutation, ReinstateRequest):
             return reinstate(standing, j, mutation.actor, mutation.reason)
+        with_proposal(rt, standing)  # approve applies the proposal with its statement of reasons
         return decide(standing, j, mutation.approve, mutation.actor, mutation.reason)
 
     def audit(standing: Standing) -> list[dict[str, Any]]:
-        sk = f"AUDIT#{format_time(now)}#{len(standing.decisions):06d}"  # every accepted call adds a decision
+        sk = f"AUDIT#{format_time(now)}#{standing.log_seq:06d}"  # every accepted call records a decision
         return [{"pk": f"PARTNER#{standing.partner_id}", "sk": sk, "at": format_time(now),
                  "request": mutation.model_dump(), "status": standing.status}]
 
     try:
-        notices = save_partner(rt, request.partner_id, [change], now, extra_puts=audit, always_save=True)
+        notices = rt.update(request.partner_id, [Evaluation(change)], now, extra_puts=audit, always_save=True)
     except OpsRefusal as refusal:
         return error(refusal.code, str(refusal))
-    standing = rt.store.load(request.partner_id)
+    standing = rt.store.load(request.partner_id, window_sizes=rt.window_sizes)
     return plain({"ok": True, "action": mutation.action, "partner_id": request.partner_id,
                   "standing": partner_view(standing, rt.judgement(standing, now)),
                   "notices": [n.to_view() for n in notices]})
+
+
+def with_proposal(rt: Runtime, standing: Standing) -> None:
+    """A pending decision's statement of reasons is stored with its DECISION_PENDING notice."""
+    pending = standing.pending_decision
+    if pending is None or pending.get("reasons") is not None or not pending.get("notice_id"):
+        return
+    seq = str(pending["notice_id"]).rsplit(":", 1)[-1]
+    notice = rt.store.get(f"PARTNER#{standing.partner_id}", f"NOTICE#{seq}") or {}
+    proposal = ("proposed_action", "proposed_reason")
+    pending["reasons"] = {k: v for k, v in (notice.get("reasons") or {}).items() if k not in proposal}

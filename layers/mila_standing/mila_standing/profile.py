@@ -2,14 +2,26 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
+from .changes import EntryHint, Judge
 from .models import Partner
 from .rules import Notice, evaluate
 from .standing import Standing
-from .streams import Change, Judge
 
 
-def sync_profile(partner: Partner) -> Change:
-    def apply(standing: Standing, judge: Judge) -> list[Notice]:
+@dataclass
+class ProfileChange:
+    """The partners record arrived: the standing takes its city, verification and login name."""
+
+    partner: Partner
+    windows: frozenset[str] = frozenset()
+
+    def hints(self) -> list[EntryHint]:
+        return []
+
+    def apply(self, standing: Standing, judge: Judge) -> list[Notice]:
+        partner = self.partner
         before = (standing.city, standing.verified, standing.profile_known, standing.user_pool_username,
                   standing.fingerprints)
         standing.city = partner.city
@@ -20,20 +32,26 @@ def sync_profile(partner: Partner) -> Change:
         if before == (standing.city, standing.verified, standing.profile_known,
                       standing.user_pool_username, standing.fingerprints):
             return []
-        # Eligibility or the city may have changed: the dispatch score follows (R9); warnings wait
-        # for a window change or the nightly check (R14.2).
-        return evaluate(standing, judge(standing), ratings=False, cancellations=False)  # R14.2: no window changed
-
-    return apply
+        # Eligibility or the city may have changed (R9 follows when read); warnings wait for a
+        # window change or the nightly check (R14.2).
+        return evaluate(standing, judge(standing), ratings=False, cancellations=False)
 
 
-def forget_profile(standing: Standing, judge: Judge) -> list[Notice]:
+@dataclass
+class ForgetProfile:
     """The partner has no valid partners record any more (deleted, or its latest image is
     invalid): default policy, no home city, not dispatch-eligible (R14.8)."""
-    if standing.profile_removed:
+
+    windows: frozenset[str] = frozenset()
+
+    def hints(self) -> list[EntryHint]:
         return []
-    standing.profile_known, standing.profile_removed = False, True
-    standing.city = None
-    standing.verified = False
-    standing.fingerprints = {}  # a deleted account holds no identity any more (R8.1)
-    return evaluate(standing, judge(standing), ratings=False, cancellations=False)
+
+    def apply(self, standing: Standing, judge: Judge) -> list[Notice]:
+        if standing.profile_removed:
+            return []
+        standing.profile_known, standing.profile_removed = False, True
+        standing.city = None
+        standing.verified = False
+        standing.fingerprints = {}  # a deleted account holds no identity any more (R8.1)
+        return evaluate(standing, judge(standing), ratings=False, cancellations=False)

@@ -7,7 +7,7 @@ two steps:
    failure destination with its reason and counts as handled: it can never succeed, and it must
    not block the shard);
 2. the changes are applied partner by partner, in stream order, to the standing read once, and
-   saved with ONE conditional write per partner per batch (retried on a revision conflict).
+   written through the one write path per partner (store.update: retried on a conflict).
 
 Lambda restarts a stream batch from the lowest failed sequence number, so once a record fails,
 the ones after it are reported failed too: a partner's changes are never applied out of order.
@@ -15,7 +15,6 @@ the ones after it are reported failed too: a partner's changes are never applied
 
 from __future__ import annotations
 
-import json
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -25,23 +24,16 @@ from aws_lambda_powertools.utilities.batch import BatchProcessor, EventType
 from aws_lambda_powertools.utilities.data_classes.dynamo_db_stream_event import DynamoDBRecord
 
 from . import clock
+from .changes import Change
 from .models import InvalidRecord
 from .observability import logger, metrics, redact_secrets
-from .rules import Judgement, Notice
 from .runtime import Runtime, runtime
-from .standing import Standing
-from .store import Conflict
-
-Judge = Callable[[Standing], Judgement]
-"""The policy, city figures and time in force for a standing as it is now (its city may just have changed)."""
-Change = Callable[[Standing, Judge], list[Notice]]
-MAX_CONFLICT_RETRIES = 4
 
 
 @dataclass
 class PartnerChange:
     partner_id: str
-    apply: Change
+    change: Change
 
 
 class EarlierRecordFailed(Exception):
@@ -50,7 +42,7 @@ class EarlierRecordFailed(Exception):
 
 @dataclass
 class PartnerBatch:
-    rt: Runtime
+    runtime: Runtime
     now: datetime
     function: str
     changes: dict[str, list[tuple[str, Change]]] = field(default_factory=dict)
@@ -68,56 +60,29 @@ class PartnerBatch:
         except Exception:
             self.first_failure = sequence
             raise
-        for change in changes:
-            self.changes.setdefault(change.partner_id, []).append((sequence or "", change.apply))
+        for each in changes:
+            self.changes.setdefault(each.partner_id, []).append((sequence or "", each.change))
 
     def dead_letter(self, record: DynamoDBRecord, reason: str) -> None:
         """Bad input: to the failure destination with its reason, secrets redacted (R14.12)."""
         logger.warning("invalid record sent to the failure destination",
                        extra={"reason": reason, "event_id": record.event_id})
         metrics.add_metric(name="InvalidRecords", unit="Count", value=1)
-        if not self.rt.settings.failure_queue_url:
-            return
-        body = {"function": self.function, "error": reason, "record": redact_secrets(record.raw_event)}
-        self.rt.sqs.send_message(QueueUrl=self.rt.settings.failure_queue_url,
-                                 MessageBody=json.dumps(body, default=str))
+        self.runtime.failures.send({"function": self.function, "error": reason,
+                                    "record": redact_secrets(record.raw_event)})
 
     def flush(self) -> list[str]:
-        """Apply and save each partner's changes; returns the sequence numbers that failed."""
+        """Apply and write each partner's changes; returns the sequence numbers that failed."""
         failed: list[str] = []
         for partner_id, changes in self.changes.items():
             try:
-                notices = save_partner(self.rt, partner_id, [apply for _, apply in changes], self.now)
+                notices = self.runtime.update(partner_id, [change for _, change in changes], self.now)
                 if notices:
                     metrics.add_metric(name="Notices", unit="Count", value=len(notices))
             except Exception:
                 logger.exception("could not save the partner's standing", extra={"partner_id": partner_id})
                 failed += [sequence for sequence, _ in changes]
         return failed
-
-
-def save_partner(rt: Runtime, partner_id: str, changes: list[Change], now: datetime,
-                 extra_puts: Callable[[Standing], list[dict[str, Any]]] | None = None,
-                 judge: Judge | None = None, first_read: Standing | None = None,
-                 always_save: bool = False) -> list[Notice]:
-    """Load, apply every change in order, and save once with a revision condition (retried on conflict)."""
-    judge = judge or (lambda standing: rt.judgement(standing, now))
-    for _attempt in range(MAX_CONFLICT_RETRIES):
-        standing = first_read if first_read is not None else rt.store.load(partner_id)
-        first_read = None
-        before, city_before = standing.to_item(), standing.city
-        notices: list[Notice] = []
-        for apply in changes:
-            notices += apply(standing, judge)
-        if standing.to_item() == before and not always_save:
-            return []
-        try:
-            rt.store.save(standing, notices, extra_puts(standing) if extra_puts else None,
-                          city_changed=standing.city != city_before)
-            return notices
-        except Conflict:
-            logger.info("standing changed meanwhile, deciding again", extra={"partner_id": partner_id})
-    raise Conflict(partner_id)
 
 
 def process_stream(event: dict[str, Any], context: Any, function: str,

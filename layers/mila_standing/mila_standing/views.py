@@ -5,7 +5,14 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import Any
 
-from .rules import Judgement, active_strikes, cancellation_figures, dispatch_eligible, rating_figures
+from .rules import (
+    Judgement,
+    active_strikes,
+    cancellation_figures,
+    dispatch_eligible,
+    dispatch_score,
+    rating_figures,
+)
 from .standing import Standing
 
 
@@ -18,7 +25,7 @@ def partner_view(standing: Standing, j: Judgement) -> dict[str, Any]:
         "status": standing.status,
         "reason": standing.reason,
         "dispatch_eligible": dispatch_eligible(standing),
-        "dispatch_score": standing.dispatch_score if dispatch_eligible(standing) else 0.0,
+        "dispatch_score": dispatch_score(standing, j),
         "rating_average": float(ratings.average) if ratings.average is not None else None,
         "rating_count": ratings.count,
         "cancellation_rate": float(jobs.rate) if jobs.rate is not None else None,

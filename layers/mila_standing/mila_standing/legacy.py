@@ -1,0 +1,93 @@
+"""Standing items in the shape before schema 2 (one item per partner holding both windows' history,
+its decisions and review flags), read into today's shape.
+
+Used twice: by the store when it meets such an item (it migrates it before deciding anything on
+it, so a function never judges a half-read standing), and by ``mila-standing migrate``, which
+walks the whole table once after a deploy. Both write the same items, so either may come first.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from .models import parse_time
+from .standing import (
+    NO_SHOW_WARNINGS_KEPT,
+    NOWHERE,
+    SCHEMA,
+    OutcomeEntry,
+    RatingEntry,
+    Standing,
+    Streak,
+    flag_hash,
+    outcome_item,
+    partner_key,
+    rating_item,
+)
+
+_KINDS = {"C": "COMPLETED", "X": "CANCELLATION", "N": "NO_SHOW", "G": "GONE"}
+
+
+def is_legacy(item: dict[str, Any]) -> bool:
+    return item.get("sk") == "STANDING" and int(item.get("schema", 1)) < SCHEMA
+
+
+def _windows(stored: Any) -> dict[str, str]:
+    if isinstance(stored, str):
+        return dict(json.loads(stored))
+    return dict(stored or {})  # the still earlier map encoding
+
+
+def convert(item: dict[str, Any]) -> tuple[Standing, list[dict[str, Any]]]:
+    """A legacy STANDING item as a schema-2 standing, and the items it becomes besides the
+    aggregate: its window entries, its decisions (DECISION#) and its review flags (FLAG#)."""
+    partner_id = item["partner_id"]
+    ratings: dict[str, RatingEntry] = {}
+    for job, code in _windows(item.get("ratings")).items():
+        stars, at = code.split("@", 1)
+        ratings[job] = RatingEntry(int(stars), parse_time(at))
+    outcomes: dict[str, OutcomeEntry] = {}
+    for job, code in _windows(item.get("outcomes")).items():
+        kind, rest = code.split("@", 1)
+        at, _, seq = rest.partition("#")
+        outcomes[job] = OutcomeEntry(_KINDS[kind[0]], parse_time(at), strike=kind.endswith("!"), seq=int(seq or 0))
+    decisions = list(item.get("decisions") or [])
+    flags = list(item.get("review_flags") or [])
+    pending = item.get("pending_decision")
+    baseline = item.get("rating_baseline")
+    standing = Standing(
+        partner_id=partner_id,
+        city=item.get("city"),
+        verified=bool(item.get("verified", False)),
+        profile_known=bool(item.get("profile_known", False)),
+        profile_removed=bool(item.get("profile_removed", False)),
+        user_pool_username=item.get("user_pool_username"),
+        fingerprints=dict(item.get("fingerprints") or {}),
+        status=item.get("status", "ACTIVE"),
+        reason=item.get("reason"),
+        legal_action=bool(item.get("legal_action", False)),
+        ratings=ratings,
+        outcomes=outcomes,
+        rating_streak=Streak(item.get("rating_streak") or []),
+        rating_baseline=(int(baseline[0]), int(baseline[1])) if baseline else None,
+        cancellation_streak=Streak(item.get("cancellation_streak") or []),
+        last_warnings={k: parse_time(v) for k, v in (item.get("last_warnings") or {}).items()},
+        strikes={job: e.at for job, e in outcomes.items() if e.strike},
+        forgiven_strikes={job: outcomes[job].at for job in item.get("forgiven_strikes") or [] if job in outcomes},
+        pending_decision=dict(pending) if pending else None,
+        no_show_warnings=[d["notice_id"] for d in decisions
+                          if d.get("type") == "NO_SHOW_WARNING"][-NO_SHOW_WARNINGS_KEPT:],
+        flags=[flag_hash({"rule": f.get("rule"), "shared": f.get("shared")}) for f in flags],
+        notice_seq=int(item.get("notice_seq", 0)),
+        log_seq=len(decisions),
+        revision=item.get("revision"),
+    )
+    pk = partner_key(partner_id)
+    items = [rating_item(partner_id, job, e) for job, e in ratings.items()]
+    items += [outcome_item(partner_id, job, e) for job, e in outcomes.items() if e.at != NOWHERE]
+    items += [{"pk": pk, "sk": f"DECISION#{n:06d}", "partner_id": partner_id, "log_seq": n, **d}
+              for n, d in enumerate(decisions, start=1)]
+    items += [{"pk": pk, "sk": f"FLAG#{digest}", "partner_id": partner_id, "hash": digest, **f}
+              for digest, f in zip(standing.flags, flags, strict=True)]
+    return standing, items

@@ -1,0 +1,61 @@
+"""The rule core (SPEC R1-R14): plain data in, decisions out, the clock passed in.
+
+Each function mutates the ``Standing`` it is given and returns the notices it decided. No AWS,
+no I/O: the handlers load, call one of these, and save. One module per rule family:
+
+    windows       R1, R3 (and R6.1 strikes)    warnings      R2.2, R2.3, R5.2 (R14.2)
+    city          R4                           suspensions   R2.4, R5.3 (R14.4)
+    no_shows      R6                           restrictions  R7, R12.3, R12.4 (R14.5, R14.10)
+    dispatch      R9                           judgement     notices, statements of reasons (R12.1)
+"""
+
+from .city import city_figures, combine_city_figures, qualifying_rate
+from .dispatch import dispatch_eligible, dispatch_score
+from .judgement import CityFigures, Judgement, Notice, city_maximum, new_notice, record_decision, statement
+from .no_shows import NO_SHOW_WARNING, no_show_ladder
+from .restrictions import (
+    CONDUCT_CATEGORIES,
+    DECISION_PENDING,
+    FRAUD_CATEGORIES,
+    REINSTATED,
+    SEVERITY,
+    STATUS_OF_ACTION,
+    OpsRefusal,
+    change_status,
+    decide,
+    reinstate,
+    report_incident,
+    restrict,
+)
+from .suspensions import nightly
+from .warnings import (
+    CANCELLATION_WARNING,
+    RATING_WARNING,
+    above_city_average,
+    evaluate,
+    in_rating_band,
+    warning_due,
+)
+from .windows import (
+    CancellationFigures,
+    RatingFigures,
+    active_strikes,
+    apply_outcome,
+    apply_rating,
+    cancellation_figures,
+    keep_strikes,
+    outcome_entry,
+    rating_figures,
+    strike_dates,
+)
+
+__all__ = [
+    "CANCELLATION_WARNING", "CONDUCT_CATEGORIES", "DECISION_PENDING", "FRAUD_CATEGORIES", "NO_SHOW_WARNING",
+    "RATING_WARNING", "REINSTATED", "SEVERITY", "STATUS_OF_ACTION", "CancellationFigures", "CityFigures",
+    "Judgement", "Notice", "OpsRefusal", "RatingFigures", "above_city_average", "active_strikes", "apply_outcome",
+    "apply_rating", "cancellation_figures", "change_status", "city_figures", "city_maximum",
+    "combine_city_figures", "decide", "dispatch_eligible", "dispatch_score", "evaluate", "in_rating_band",
+    "keep_strikes", "new_notice", "nightly", "no_show_ladder", "outcome_entry", "qualifying_rate",
+    "rating_figures", "record_decision", "reinstate", "report_incident", "restrict", "statement",
+    "strike_dates", "warning_due",
+]
