@@ -353,6 +353,21 @@ def render(results: dict[str, Any]) -> str:
             f"   growth: time per line at {g['to_lines']:,} lines / at {g['from_lines']:,} lines = "
             f"{g['time_per_line_ratio']:.2f}x (1.00x = linear); x engine = replay speed / the same source "
             "writes put straight into DynamoDB Local"))
+        largest = replay["runs"][-1]
+        capacity = largest.get("capacity")
+        if capacity:
+            n = capacity["source_records"] or 1
+            rows = [[f"function {name}", fmt(v["write_units"] / n, 3), fmt(v["read_units"] / n, 3)]
+                    for name, v in capacity["by_function"].items()]
+            rows += [[f"table {name}", fmt(v["write_units"] / n, 3), fmt(v["read_units"] / n, 3)]
+                     for name, v in capacity["by_table"].items()]
+            rows.append(["all", fmt(capacity["write_units"] / n, 3), fmt(capacity["read_units"] / n, 3)])
+            parts.append(table(
+                f"2b. Capacity units per source record at {largest['lines']:,} lines "
+                f"({capacity['source_records']:,} source records delivered), as AWS bills them",
+                ["where", "write units", "read units"], rows,
+                "   DynamoDB Local's ReturnConsumedCapacity (indexes included; transactions corrected, "
+                "tools/mila_replay/capacity.py)"))
     memory = results.get("memory")
     if memory:
         rows = []

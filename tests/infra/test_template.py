@@ -413,7 +413,7 @@ def test_source_tables_are_created_only_without_the_platforms_stream(cfn_templat
     assert cfn_template["Parameters"][parameter]["Default"] == ""
 
 
-def test_standing_table_shape_and_retention(cfn_resources):
+def test_standing_table_shape_and_retention(cfn_resources, cfn_template):
     standing = cfn_resources["StandingTable"]
     assert standing["DeletionPolicy"] == standing["UpdateReplacePolicy"] == "Retain"
     props = standing["Properties"]
@@ -421,7 +421,10 @@ def test_standing_table_shape_and_retention(cfn_resources):
         {"AttributeName": "pk", "KeyType": "HASH"},
         {"AttributeName": "sk", "KeyType": "RANGE"},
     ]
-    (index,) = props["GlobalSecondaryIndexes"]
+    index, legacy = props["GlobalSecondaryIndexes"]
+    # the schema-1 index exists only while a migration needs it (docs/migration.md)
+    assert legacy["Fn::If"][0] == "KeepLegacyCityIndex" and legacy["Fn::If"][2] == {"Ref": "AWS::NoValue"}
+    assert cfn_template["Parameters"]["KeepLegacyCityIndex"]["Default"] == "false"
     assert index["IndexName"] == "city_listing"
     assert index["KeySchema"] == [
         {"AttributeName": "listing_pk", "KeyType": "HASH"},

@@ -160,15 +160,16 @@ def test_r13_notices_are_persisted_and_published(scenario):
 def test_one_write_path_per_partner_per_batch_and_a_write_unit_per_rating(scenario):
     """Given a partner and a burst of 30 good ratings (one batch), then the registration writes the
     standing once (and the city registry the nightly check plans with), and the ratings write one
-    small entry each (one write unit per rating, in two BatchWriteItem calls of up to 25): the
-    standing itself is not rewritten, nothing changed in it."""
+    small entry each (one write unit per rating, in two BatchWriteItem calls of up to 25) and the
+    standing one unit more, once: it now knows its window is out of the band (R2.1), which lets
+    the nightly check leave this window unread. No transaction: nothing was decided."""
     scenario.partner("p1", city="hamburg")
     scenario.ratings(day(0), "p1", [5] * 30)  # one burst, one batch
     outcome = scenario.replay()
     calls = outcome["stats"]["aws_calls"]
-    assert (calls.get("dynamodb.PutItem", 0), calls.get("dynamodb.TransactWriteItems", 0)) == (2, 0)
+    assert (calls.get("dynamodb.PutItem", 0), calls.get("dynamodb.TransactWriteItems", 0)) == (3, 0)
     assert calls.get("dynamodb.BatchWriteItem", 0) == 2
-    assert outcome["stats"]["capacity"]["by_function"]["on_rating"]["write_units"] == 30
+    assert outcome["stats"]["capacity"]["by_function"]["on_rating"]["write_units"] == 30 + 1
     assert outcome["partners"]["p1"]["rating_count"] == 30
 
 

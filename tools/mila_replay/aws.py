@@ -156,7 +156,7 @@ class EmbeddedAws:
         t = self.template
         for logical, res in t.of_type("AWS::DynamoDB::Table").items():
             if t.created(logical):
-                self._table(logical, res.get("Properties", {}))
+                self._table(logical, t.evaluate(res.get("Properties", {}), self.refs))
         for logical, _res in t.of_type("AWS::SQS::Queue").items():
             url = self.sqs.create_queue(QueueName=logical)["QueueUrl"]
             arn = self.sqs.get_queue_attributes(QueueUrl=url, AttributeNames=["QueueArn"])["Attributes"]["QueueArn"]

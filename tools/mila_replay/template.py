@@ -85,8 +85,8 @@ class Template:
 
     def evaluate(self, value: Any, refs: dict[str, Any]) -> Any:
         """Resolve the intrinsic functions the template uses, with physical ids from ``refs``."""
-        if isinstance(value, list):
-            return [self.evaluate(v, refs) for v in value]
+        if isinstance(value, list):  # AWS::NoValue leaves a list
+            return [e for e in (self.evaluate(v, refs) for v in value) if e is not None]
         if not isinstance(value, dict):
             return value
         if len(value) == 1:

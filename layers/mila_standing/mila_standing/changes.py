@@ -36,6 +36,15 @@ class EntryHint:
     expected: bool = False
 
 
+def _hints(window: str, job_id: str, previous_at: datetime | None, look_up: bool,
+           new_at: datetime | None) -> list[EntryHint]:
+    """Where a record's job was in the window (its old image) and where it goes (its new one)."""
+    found = [EntryHint(window, job_id, previous_at, expected=True)] if previous_at or look_up else []
+    if new_at is not None:
+        found.append(EntryHint(window, job_id, new_at))
+    return found
+
+
 class Change(Protocol):
     windows: frozenset[str]
 
@@ -55,11 +64,8 @@ class RatingChange:
     windows: frozenset[str] = frozenset({RATINGS})
 
     def hints(self) -> list[EntryHint]:
-        found = [EntryHint(RATINGS, self.job_id, self.previous_at, expected=True)] \
-            if self.previous_at or self.look_up else []
-        if self.entry is not None:
-            found.append(EntryHint(RATINGS, self.job_id, self.entry.rated_at))
-        return found
+        return _hints(RATINGS, self.job_id, self.previous_at, self.look_up,
+                      self.entry.rated_at if self.entry is not None else None)
 
     def apply(self, standing: Standing, judge: Judge) -> list[Notice]:
         if not apply_rating(standing, self.job_id, self.entry):
@@ -80,11 +86,8 @@ class OutcomeChange:
     windows: frozenset[str] = frozenset({OUTCOMES})
 
     def hints(self) -> list[EntryHint]:
-        found = [EntryHint(OUTCOMES, self.job_id, self.previous_at, expected=True)] \
-            if self.previous_at or self.look_up else []
-        if self.entry is not None:
-            found.append(EntryHint(OUTCOMES, self.job_id, self.entry.at))
-        return found
+        return _hints(OUTCOMES, self.job_id, self.previous_at, self.look_up,
+                      self.entry.at if self.entry is not None else None)
 
     def apply(self, standing: Standing, judge: Judge) -> list[Notice]:
         changed, new_strike = apply_outcome(standing, self.job_id, self.entry, self.seq, self.previous_at)

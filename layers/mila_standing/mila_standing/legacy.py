@@ -11,7 +11,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from .models import parse_time
+from .models import format_time, parse_time
 from .standing import (
     NO_SHOW_WARNINGS_KEPT,
     NOWHERE,
@@ -19,7 +19,6 @@ from .standing import (
     OutcomeEntry,
     RatingEntry,
     Standing,
-    Streak,
     flag_hash,
     outcome_item,
     partner_key,
@@ -54,35 +53,19 @@ def convert(item: dict[str, Any]) -> tuple[Standing, list[dict[str, Any]]]:
         outcomes[job] = OutcomeEntry(_KINDS[kind[0]], parse_time(at), strike=kind.endswith("!"), seq=int(seq or 0))
     decisions = list(item.get("decisions") or [])
     flags = list(item.get("review_flags") or [])
-    pending = item.get("pending_decision")
-    baseline = item.get("rating_baseline")
-    standing = Standing(
-        partner_id=partner_id,
-        city=item.get("city"),
-        verified=bool(item.get("verified", False)),
-        profile_known=bool(item.get("profile_known", False)),
-        profile_removed=bool(item.get("profile_removed", False)),
-        user_pool_username=item.get("user_pool_username"),
-        fingerprints=dict(item.get("fingerprints") or {}),
-        status=item.get("status", "ACTIVE"),
-        reason=item.get("reason"),
-        legal_action=bool(item.get("legal_action", False)),
-        ratings=ratings,
-        outcomes=outcomes,
-        rating_streak=Streak(item.get("rating_streak") or []),
-        rating_baseline=(int(baseline[0]), int(baseline[1])) if baseline else None,
-        cancellation_streak=Streak(item.get("cancellation_streak") or []),
-        last_warnings={k: parse_time(v) for k, v in (item.get("last_warnings") or {}).items()},
-        strikes={job: e.at for job, e in outcomes.items() if e.strike},
-        forgiven_strikes={job: outcomes[job].at for job in item.get("forgiven_strikes") or [] if job in outcomes},
-        pending_decision=dict(pending) if pending else None,
-        no_show_warnings=[d["notice_id"] for d in decisions
-                          if d.get("type") == "NO_SHOW_WARNING"][-NO_SHOW_WARNINGS_KEPT:],
-        flags=[flag_hash({"rule": f.get("rule"), "shared": f.get("shared")}) for f in flags],
-        notice_seq=int(item.get("notice_seq", 0)),
-        log_seq=len(decisions),
-        revision=item.get("revision"),
-    )
+    # The fields both shapes share, read the way a schema-2 aggregate is read.
+    standing = Standing.from_item({
+        **{k: v for k, v in item.items() if k not in ("ratings", "outcomes", "decisions", "review_flags",
+                                                    "forgiven_strikes", "dispatch_score")},
+        "strikes": {job: format_time(e.at) for job, e in outcomes.items() if e.strike},
+        "forgiven_strikes": {job: format_time(outcomes[job].at)
+                             for job in item.get("forgiven_strikes") or [] if job in outcomes},
+        "no_show_warnings": [d["notice_id"] for d in decisions
+                             if d.get("type") == "NO_SHOW_WARNING"][-NO_SHOW_WARNINGS_KEPT:],
+        "flags": [flag_hash({"rule": f.get("rule"), "shared": f.get("shared")}) for f in flags],
+        "log_seq": len(decisions),
+    })
+    standing.ratings, standing.outcomes = ratings, outcomes
     pk = partner_key(partner_id)
     items = [rating_item(partner_id, job, e) for job, e in ratings.items()]
     items += [outcome_item(partner_id, job, e) for job, e in outcomes.items() if e.at != NOWHERE]

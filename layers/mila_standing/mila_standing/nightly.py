@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import copy
 from collections import Counter
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, replace
 from datetime import datetime
 from fractions import Fraction
 from typing import Any
@@ -28,7 +28,17 @@ from typing import Any
 from .changes import Evaluation
 from .models import format_time, parse_time
 from .observability import logger
-from .rules import CityFigures, Judgement, Notice, combine_city_figures, nightly, qualifying_rate
+from .rules import (
+    CancellationFigures,
+    CityFigures,
+    Judgement,
+    Notice,
+    cancellation_figures,
+    combine_city_figures,
+    night_windows,
+    nightly,
+    qualifying_rate,
+)
 from .runtime import Runtime
 from .standing import LISTING_SHARDS, Standing
 
@@ -98,7 +108,13 @@ def _segment_key(segment: dict[str, Any]) -> str:
 
 # --- 2. figures ----------------------------------------------------------------------------------
 
-def figures_segment(rt: Runtime, night: NightPlan, segment: dict[str, Any]) -> dict[str, Any]:
+Heads = dict[str, tuple[Standing, CancellationFigures]]
+"""What the figures step read of each partner (the aggregate and the cancellation figures), kept
+for the evaluate step when both run in one invocation: a quiet partner is then not read again."""
+
+
+def figures_segment(rt: Runtime, night: NightPlan, segment: dict[str, Any],
+                    heads: Heads | None = None) -> dict[str, Any]:
     """R4.1's partial sums over one segment, per city: qualifying partners and their rates' sum."""
     sums: dict[str, list[Fraction | int]] = {}
     for partner_id, listed in _partners(rt, segment):
@@ -107,7 +123,10 @@ def figures_segment(rt: Runtime, night: NightPlan, segment: dict[str, Any]) -> d
         standing = rt.store.load(partner_id, frozenset({"outcomes"}), window_sizes=rt.window_sizes)
         if standing.city != listed:
             continue  # moved city since the listing was read: counted where it lives now
-        rate = qualifying_rate(standing, rt.policy.for_city(listed))
+        policy = rt.policy.for_city(listed)
+        if heads is not None:  # the aggregate alone (no entries) and the figures: small
+            heads[partner_id] = (replace(standing, outcomes={}), cancellation_figures(standing, policy))
+        rate = qualifying_rate(standing, policy)
         if rate is not None:
             total, count = sums.setdefault(listed or "-", [Fraction(0), 0])
             sums[listed or "-"] = [total + rate, int(count) + 1]
@@ -158,8 +177,9 @@ def _city_figures(figures: dict[str, Any], city: str | None) -> CityFigures | No
 # --- 4. evaluate --------------------------------------------------------------------------------
 
 def evaluate_segment(rt: Runtime, night: NightPlan, segment: dict[str, Any],
-                     figures: dict[str, Any]) -> dict[str, Any]:
-    """Every partner of one segment, judged with its city's figures of tonight."""
+                     figures: dict[str, Any], heads: Heads | None = None) -> dict[str, Any]:
+    """Every partner of one segment, judged with its city's figures of tonight. A partner in
+    whose windows nothing can happen tonight (rules.night_windows) is counted and left as it is."""
     counts: dict[str, Counter[str]] = {}
     would: list[dict[str, Any]] = []
     now = night.now
@@ -167,21 +187,30 @@ def evaluate_segment(rt: Runtime, night: NightPlan, segment: dict[str, Any],
         if listed not in night.cities:
             continue
         result = counts.setdefault(listed or "-", Counter())
-        standing = rt.store.load(partner_id, window_sizes=rt.window_sizes)
+        if heads is not None and partner_id in heads:
+            head, cancellation = heads[partner_id]
+        else:
+            head = rt.store.load(partner_id, frozenset({"outcomes"}), window_sizes=rt.window_sizes)
+            cancellation = cancellation_figures(head, rt.policy.for_city(head.city))
         result["partners_evaluated"] += 1
-        marked = standing.night or {}
+        marked = head.night or {}
         if marked.get("date") == night.night:
             result.update({k: int(marked.get(k, 0)) for k in COUNTED})
             continue  # tonight's evaluation of this partner is written: a re-run changes nothing
+        windows = night_windows(head, _judgement(rt, head, figures, now), cancellation)
+        if not windows:
+            continue
+        standing = rt.store.load(partner_id, windows, window_sizes=rt.window_sizes)
         judgement = _judgement(rt, standing, figures, now)
+        ratings, outcomes = "ratings" in windows, "outcomes" in windows
         if night.dry_run:
-            for notice in nightly(copy.deepcopy(standing), judgement):
+            for notice in nightly(copy.deepcopy(standing), judgement, ratings, outcomes):
                 result[_bucket(notice)] += 1
                 would.append({"partner_id": notice.partner_id, "type": notice.type,
                               "rule": notice.reasons.get("rule")})
             continue
-        notices = rt.update(partner_id, [Evaluation(_tonight(night, judgement))], now, first_read=standing,
-                            judge=lambda s: _judgement(rt, s, figures, now))
+        notices = rt.update(partner_id, [Evaluation(_tonight(night, ratings, outcomes), windows)], now,
+                            first_read=standing, judge=lambda s: _judgement(rt, s, figures, now))
         for notice in notices:
             result[_bucket(notice)] += 1
     summary = {"segment": _segment_key(segment), "counts": {c: dict(v) for c, v in counts.items()},
@@ -192,10 +221,10 @@ def evaluate_segment(rt: Runtime, night: NightPlan, segment: dict[str, Any],
     return summary
 
 
-def _tonight(night: NightPlan, judgement: Judgement) -> Any:
+def _tonight(night: NightPlan, ratings: bool, outcomes: bool) -> Any:
     def decide(standing: Standing, j: Judgement) -> list[Notice]:
         before = standing.to_item()
-        notices = nightly(standing, j)
+        notices = nightly(standing, j, ratings, outcomes)
         if standing.to_item() != before:  # the night changed it: mark the night in the same write
             counts = Counter(_bucket(n) for n in notices)
             standing.night = {"date": night.night, **{k: counts.get(k, 0) for k in COUNTED}}
@@ -256,8 +285,9 @@ def summarize(rt: Runtime, night: NightPlan, figures: dict[str, Any],
 def run_nightly(rt: Runtime, now: datetime, city: str | None = None, all_cities: bool = True,
                 dry_run: bool = False) -> dict[str, Any]:
     night = plan(rt, now, city, all_cities, dry_run)
-    partials = [figures_segment(rt, night, segment) for segment in night.segments()]
+    heads: Heads = {}
+    partials = [figures_segment(rt, night, segment, heads) for segment in night.segments()]
     figures = combine(rt, night, partials)
-    results = [evaluate_segment(rt, night, segment, figures) for segment in night.segments()]
+    results = [evaluate_segment(rt, night, segment, figures, heads) for segment in night.segments()]
     rt.forget_city_figures()
     return summarize(rt, night, figures, results)

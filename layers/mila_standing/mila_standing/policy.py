@@ -110,6 +110,14 @@ class CityPolicy(_Strict):
     no_show: NoShowPolicy
     version: str = "1"
 
+    @property
+    def rating_band_key(self) -> str:
+        """The thresholds that decide whether a rating window is in the band (R2.1): a standing
+        remembers under which ones it last was (in or out), so the nightly check need not read
+        the window of a partner out of the band with no streak."""
+        r = self.rating
+        return f"{r.window}/{r.min_ratings}/{r.minimum}/{r.warning_margin}"
+
 
 def deep_merge(base: dict[str, Any], override: dict[str, Any]) -> dict[str, Any]:
     merged = copy.deepcopy(base)

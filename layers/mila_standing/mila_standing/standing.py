@@ -126,6 +126,9 @@ class Standing:
     outcomes: dict[str, OutcomeEntry] = field(default_factory=dict)
     rating_streak: Streak = field(default_factory=Streak)
     rating_baseline: tuple[int, int] | None = None  # (sum of stars, count) at the first warning
+    # In the band (R2.1) at the last rating evaluation, and under which thresholds
+    # (CityPolicy.rating_band_key): lets the nightly check skip the windows of a quiet partner.
+    rating_band: tuple[bool, str] | None = None
     cancellation_streak: Streak = field(default_factory=Streak)
     last_warnings: dict[str, datetime] = field(default_factory=dict)
     # R6.1: strikes of jobs whose entries may lie outside the window that was read (job -> reported).
@@ -165,6 +168,7 @@ class Standing:
             "legal_action": self.legal_action,
             "rating_streak": {"count": self.rating_streak.count, "ids": list(self.rating_streak.ids)},
             "rating_baseline": list(self.rating_baseline) if self.rating_baseline else None,
+            "rating_band": list(self.rating_band) if self.rating_band else None,
             "cancellation_streak": {"count": self.cancellation_streak.count,
                                     "ids": list(self.cancellation_streak.ids)},
             "last_warnings": {kind: format_time(at) for kind, at in sorted(self.last_warnings.items())},
@@ -194,6 +198,7 @@ class Standing:
             legal_action=bool(item.get("legal_action", False)),
             rating_streak=_streak(item.get("rating_streak")),
             rating_baseline=(int(baseline[0]), int(baseline[1])) if baseline else None,
+            rating_band=(bool(band[0]), str(band[1])) if (band := item.get("rating_band")) else None,
             cancellation_streak=_streak(item.get("cancellation_streak")),
             last_warnings={k: parse_time(v) for k, v in (item.get("last_warnings") or {}).items()},
             strikes={k: parse_time(v) for k, v in (item.get("strikes") or {}).items()},

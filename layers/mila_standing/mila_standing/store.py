@@ -378,12 +378,16 @@ class StandingStore:
             else {"ConditionExpression": "revision = :r", "ExpressionAttributeValues": {":r": {"S": expected}}}
         )
         puts = writes.others + extras
-        actions = [{"Put": {"TableName": self.table, "Item": to_attrs(item), **condition}}, *writes.entries,
-                   *({"Put": {"TableName": self.table, "Item": to_attrs(p)}} for p in puts)]
+        aggregate_put = {"TableName": self.table, "Item": to_attrs(item), **condition}
         try:
-            if len(actions) == 1:
-                self.client.put_item(TableName=self.table, Item=to_attrs(item), **condition)
-            else:
+            if not puts:
+                # Nothing decided (no notice, no decision): the aggregate first, then the entries.
+                # Should the entries fail, the retry applies the same records to the same
+                # aggregate and again decides nothing, so the two need no transaction.
+                self.client.put_item(**aggregate_put)
+            else:  # a decision and what it was decided on, together (R12.1, R13's outbox)
+                actions = [{"Put": aggregate_put}, *writes.entries,
+                           *({"Put": {"TableName": self.table, "Item": to_attrs(p)}} for p in puts)]
                 for start in range(0, len(actions), TRANSACTION_ITEMS):  # FLUSH_AT keeps this to one
                     self.client.transact_write_items(TransactItems=actions[start:start + TRANSACTION_ITEMS])
         except ClientError as error:
@@ -391,6 +395,8 @@ class StandingStore:
                 raise Conflict(standing.partner_id) from None
             raise
         standing.revision = revision
+        if not puts:
+            self._entries_only(writes.entries)
         standing.decisions, standing.review_flags = [], []
         if city_changed:  # the cities the nightly check plans (idempotent; registrations only)
             self.put({"pk": "CITIES", "sk": standing.city or UNKNOWN_CITY})

@@ -27,7 +27,7 @@ from .restrictions import (
     report_incident,
     restrict,
 )
-from .suspensions import nightly
+from .suspensions import night_windows, nightly
 from .warnings import (
     CANCELLATION_WARNING,
     RATING_WARNING,
@@ -55,7 +55,7 @@ __all__ = [
     "Judgement", "Notice", "OpsRefusal", "RatingFigures", "above_city_average", "active_strikes", "apply_outcome",
     "apply_rating", "cancellation_figures", "change_status", "city_figures", "city_maximum",
     "combine_city_figures", "decide", "dispatch_eligible", "dispatch_score", "evaluate", "in_rating_band",
-    "keep_strikes", "new_notice", "nightly", "no_show_ladder", "outcome_entry", "qualifying_rate",
+    "keep_strikes", "new_notice", "night_windows", "nightly", "no_show_ladder", "outcome_entry", "qualifying_rate",
     "rating_figures", "record_decision", "reinstate", "report_incident", "restrict", "statement",
     "strike_dates", "warning_due",
 ]

@@ -8,16 +8,43 @@ from ..standing import ACTIVE, Standing, number
 from .judgement import Judgement, Notice, statement
 from .restrictions import restrict
 from .statements import cancellation_thresholds, cancellation_view, rating_thresholds, rating_view
-from .warnings import evaluate
-from .windows import cancellation_figures, rating_figures
+from .warnings import above_city_average, evaluate
+from .windows import CancellationFigures, cancellation_figures, rating_figures
 
 
-def nightly(standing: Standing, j: Judgement) -> list[Notice]:
-    """R14.4: suspensions (R2.4 before R5.3) are checked before the night's warnings."""
+def nightly(standing: Standing, j: Judgement, ratings: bool = True, cancellations: bool = True) -> list[Notice]:
+    """R14.4: suspensions (R2.4 before R5.3) are checked before the night's warnings. A window
+    left out (night_windows) is one in which nothing can happen tonight."""
     notices: list[Notice] = []
     if standing.status == ACTIVE:
-        notices += _rating_suspension(standing, j) or _cancellation_suspension(standing, j)
-    return notices + evaluate(standing, j)
+        notices += (ratings and _rating_suspension(standing, j)) or (
+            cancellations and _cancellation_suspension(standing, j)) or []
+    return notices + evaluate(standing, j, ratings=ratings, cancellations=cancellations)
+
+
+def night_windows(standing: Standing, j: Judgement, cancellation: CancellationFigures) -> frozenset[str]:
+    """Which windows tonight's rules (R2.4, R5.3, R2.2, R2.3, R5.2) can act on, from the
+    standing's aggregate and its cancellation figures alone. Empty: nothing can happen tonight,
+    and evaluating the partner would leave the standing as it is. Exact, not a guess:
+
+    * ratings: only with a rating streak (R2.3, R2.4) or in the band (R2.2); whether the window
+      is in the band is remembered from its last evaluation, under the same thresholds;
+    * outcomes: only with a cancellation streak (R5.2, R5.3) or above tonight's city average;
+    * both: when a strike expires tonight (the standing forgets it, R14.6).
+    """
+    if standing.status != ACTIVE:
+        return frozenset()  # R14.3: only ACTIVE partners are warned or restricted
+    limit = j.policy.no_show.strike_window_days
+    if any((j.now.date() - at.date()).days > limit for at in [*standing.strikes.values(),
+                                                               *standing.forgiven_strikes.values()]):
+        return frozenset({"ratings", "outcomes"})
+    windows = set()
+    band = standing.rating_band
+    if standing.rating_streak or band is None or band[1] != j.policy.rating_band_key or band[0]:
+        windows.add("ratings")
+    if standing.cancellation_streak or above_city_average(cancellation, j):
+        windows.add("outcomes")
+    return frozenset(windows)
 
 
 def _rating_suspension(standing: Standing, j: Judgement) -> list[Notice]:

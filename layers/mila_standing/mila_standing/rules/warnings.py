@@ -37,6 +37,9 @@ def evaluate(standing: Standing, j: Judgement, ratings: bool = True, cancellatio
     R14.3: only ACTIVE partners are warned; the streaks of others stand still.
     """
     keep_strikes(standing, j.policy, j.now)
+    if ratings:  # remembered whatever the status: a reinstated partner is judged on it at night
+        standing.rating_band = (in_rating_band(rating_figures(standing, j.policy), j.policy),
+                                j.policy.rating_band_key)
     notices: list[Notice] = []
     if standing.status == ACTIVE:
         if ratings:
