@@ -300,15 +300,22 @@ def test_no_data_plane_action_is_granted_on_every_resource(cfn_resources):
     assert offenders == []
 
 
+NIGHT_ROLES = {
+    "NightlyStateMachineRole": "states.amazonaws.com",
+    "NightlyStateMachineNightlyRole": "events.amazonaws.com",
+}
+
+
 def test_no_aws_managed_policy_is_attached(cfn_resources):
     """SAM's DynamoDB event would attach AWSLambdaDynamoDBExecutionRole (stream reads on "*");
-    every function therefore has its own role, and no role takes an AWS managed policy."""
-    assert set(of_type(cfn_resources, "AWS::IAM::Role")) == {role_of(cfn_resources, f) for f in ALL_FUNCTIONS}
-    for role_id, role in of_type(cfn_resources, "AWS::IAM::Role").items():
+    every function therefore has its own role, and no role takes an AWS managed policy. Besides
+    the functions' roles there are the nightly state machine's and its schedule's."""
+    roles = of_type(cfn_resources, "AWS::IAM::Role")
+    assert set(roles) == {role_of(cfn_resources, f) for f in ALL_FUNCTIONS} | set(NIGHT_ROLES)
+    for role_id, role in roles.items():
         assert all(isinstance(arn, dict) for arn in role["Properties"].get("ManagedPolicyArns", [])), role_id
-        assert role["Properties"]["AssumeRolePolicyDocument"]["Statement"] == [
-            {"Effect": "Allow", "Principal": {"Service": "lambda.amazonaws.com"}, "Action": "sts:AssumeRole"}
-        ]
+        (statement,) = role["Properties"]["AssumeRolePolicyDocument"]["Statement"]
+        assert as_list(statement["Principal"]["Service"]) == [NIGHT_ROLES.get(role_id, "lambda.amazonaws.com")]
 
 
 @pytest.mark.parametrize("function", list(STREAM_OF))
@@ -331,8 +338,11 @@ def test_every_function_may_use_the_standing_table_and_the_failure_queue(cfn_res
     for action in STANDING_ACCESS:
         assert STANDING_ARN in grants[action] and STANDING_INDEXES in grants[action], action
     assert grants["sqs:SendMessage"] == [QUEUE_ARN]
-    # no Scan, ConditionCheckItem ... anywhere
-    assert {a for a in grants if a.startswith("dynamodb:")} <= STANDING_ACCESS | STREAM_READ
+    # no ConditionCheckItem ... anywhere; the nightly check alone scans, and only the listing
+    night = {"dynamodb:Scan", "dynamodb:DescribeTable"} if function == "NightlyCheckFunction" else set()
+    assert {a for a in grants if a.startswith("dynamodb:")} <= STANDING_ACCESS | STREAM_READ | night
+    if night:
+        assert grants["dynamodb:Scan"] == [{"Fn::Sub": "${StandingTable.Arn}/index/city_listing"}]
 
 
 @pytest.mark.parametrize("function", ALL_FUNCTIONS)
@@ -435,20 +445,41 @@ def test_standing_table_shape_and_retention(cfn_resources, cfn_template):
 
 
 def test_r2_5_nightly_check_runs_on_the_schedule(cfn_resources):
-    """R2.5: suspensions happen only in the nightly check - so it must be scheduled, daily by default."""
+    """R2.5: suspensions happen only in the nightly check - so it must be scheduled, daily by
+    default: the schedule starts the nightly state machine (issue 9), all cities."""
     rules = of_type(cfn_resources, "AWS::Events::Rule")
     targets = [
         (rule["Properties"], target) for rule in rules.values() for target in rule["Properties"]["Targets"]
     ]
-    nightly = [
-        (props, t) for props, t in targets if t["Arn"] == {"Fn::GetAtt": ["NightlyCheckFunction", "Arn"]}
-    ]
-    assert len(nightly) == 1 and len(targets) == 1
-    props, target = nightly[0]
+    assert len(targets) == 1
+    props, target = targets[0]
+    assert target["Arn"] == {"Ref": "NightlyStateMachine"}
     assert props["ScheduleExpression"] == {"Ref": "NightlySchedule"}
     assert props.get("State", "ENABLED") == "ENABLED"
     assert json.loads(target["Input"]) == {}  # all cities (CONTRACT §2)
     assert cfn_resources["NightlyCheckFunction"]["Properties"]["Timeout"] == 900
+
+
+def test_issue_9_the_night_fans_out_in_two_distributed_maps_each_segment_retried(sam_template, cfn_resources):
+    """R14.4 in two phases over the segments: figures per segment, combined, then every partner
+    per segment; each segment a Lambda invocation retried on crash or timeout."""
+    definition = sam_template["Resources"]["NightlyStateMachine"]["Properties"]["Definition"]
+    assert "NightlyStateMachine" in cfn_resources  # and SAM translates it
+    states = definition["States"]
+    order, name = [], definition["StartAt"]
+    while name:
+        order.append(name)
+        state = states[name]
+        name = state.get("Next") or (state.get("Default") if state["Type"] == "Choice" else None)
+    assert order == ["Plan", "Refused?", "Figures", "Combine", "Evaluate", "Summarize"]
+    for phase, map_state in (("figures", "Figures"), ("evaluate", "Evaluate")):
+        state = states[map_state]
+        assert state["ItemProcessor"]["ProcessorConfig"] == {"Mode": "DISTRIBUTED", "ExecutionType": "EXPRESS"}
+        assert state["ItemSelector"]["phase"] == phase
+        (task,) = state["ItemProcessor"]["States"].values()
+        assert task["TimeoutSeconds"] <= 900 and task["Retry"][0]["MaxAttempts"] >= 2
+        assert "States.Timeout" in task["Retry"][0]["ErrorEquals"]
+    assert states["Refused"]["Type"] == "Fail"  # a refused scheduled run fails the execution: alarmed
 
 
 def test_default_schedule_is_daily(cfn_template):
@@ -460,7 +491,7 @@ def test_every_stream_function_has_an_iterator_age_alarm(cfn_resources, function
     alarms = [
         a["Properties"]
         for a in of_type(cfn_resources, "AWS::CloudWatch::Alarm").values()
-        if a["Properties"]["MetricName"] == "IteratorAge"
+        if a["Properties"].get("MetricName") == "IteratorAge"
         and a["Properties"]["Dimensions"] == [{"Name": "FunctionName", "Value": {"Ref": function}}]
     ]
     assert len(alarms) == 1
@@ -478,7 +509,7 @@ def test_dead_letters_raise_an_alarm(cfn_resources):
     alarms = [
         a["Properties"]
         for a in of_type(cfn_resources, "AWS::CloudWatch::Alarm").values()
-        if a["Properties"]["MetricName"] == "ApproximateNumberOfMessagesVisible"
+        if a["Properties"].get("MetricName") == "ApproximateNumberOfMessagesVisible"
     ]
     assert len(alarms) == 1
     (alarm,) = alarms

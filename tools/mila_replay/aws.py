@@ -18,6 +18,7 @@ from typing import Any
 
 import boto3
 from botocore.config import Config
+from botocore.exceptions import ClientError
 from moto import mock_aws
 from moto.core.config import DefaultConfig
 
@@ -71,6 +72,7 @@ class EmbeddedAws:
     aws_calls: Counter[str] = field(default_factory=Counter)
     capacity: CapacityMeter = field(default_factory=CapacityMeter)
     counting: bool = False
+    crash_after: int | None = None  # a fault armed for the next invocation: its n-th DynamoDB call fails
     _mock: Any = None
     current_function: str | None = None
     # Tables written since their stream was last read, and whether any write there could pass a
@@ -130,8 +132,17 @@ class EmbeddedAws:
         if self.counting and model is not None:
             self.aws_calls[f"{model.service_model.endpoint_prefix}.{model.name}"] += 1
 
+    def crash(self, calls: int) -> None:
+        self.crash_after = calls
+
     def _ask_for_capacity(self, params: dict[str, Any], model: Any, context: dict[str, Any], **_: Any) -> None:
         context["mila_params"] = params
+        if self.crash_after is not None:
+            self.crash_after -= 1
+            if self.crash_after <= 0:
+                self.crash_after = None
+                raise ClientError({"Error": {"Code": "InternalServerError",
+                                             "Message": "injected: the worker died half way"}}, model.name)
         if self.counting and model.name in WITH_CAPACITY:
             params.setdefault("ReturnConsumedCapacity", "INDEXES")
 

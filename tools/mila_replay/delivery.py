@@ -156,6 +156,7 @@ class Chaos:
     rng: random.Random
     duplicate: float = 0.2
     fail: float = 0.15
+    crash: float = 0.3
 
     def batch_size(self, limit: int) -> int:
         return self.rng.randint(1, limit)
@@ -165,6 +166,10 @@ class Chaos:
 
     def transient_failure(self) -> bool:
         return self.rng.random() < self.fail
+
+    def worker_crashes(self) -> bool:
+        """A nightly segment's worker dies half way (then Step Functions runs it again)."""
+        return self.rng.random() < self.crash
 
 
 @dataclass

@@ -24,6 +24,7 @@ from mila_standing.policy import Policy, PolicyError
 from .aws import EmbeddedAws
 from .backends import DEFAULT_ENGINE, DynamoDBEngine, make_engine
 from .delivery import Chaos, Functions, MappingRunner, deliver_in_stream_order, passes
+from .night import NightStateMachine
 from .outcome import build_outcome
 from .scenario import SOURCE_TABLES, Line, Scenario, ScenarioError, load_scenario
 from .streams import StreamReader
@@ -98,6 +99,7 @@ class Replay:
 
         functions = Functions(specs, self.log, on_invoke=invoking)
         chaos = Chaos(random.Random(self.chaos_seed)) if self.chaos_seed is not None else None
+        night = NightStateMachine.from_template(template, functions, chaos, aws.crash)
         mappings = template.mappings(aws.streams, aws.queue_arns)
         runners = [MappingRunner(m, functions, aws, chaos) for m in mappings]
         readers = {logical: StreamReader(aws, arn, aws.tables[logical]) for arn, logical in aws.streams.items()}
@@ -137,7 +139,10 @@ class Replay:
                 deliver(line.at)
                 clock.set_now(line.at)
                 try:
-                    response = functions.invoke(line.function or "", line.event)
+                    if night is not None and night.runs(line.function, line.event):
+                        response = night.run(line.event, line.at)  # the schedule starts the state machine
+                    else:
+                        response = functions.invoke(line.function or "", line.event)
                 except Exception as error:  # an unhandled error is the invocation's answer, as on AWS
                     response = {"errorMessage": str(error), "errorType": type(error).__name__}
                 invocations.append({"function": line.function, "at": format_time(line.at),

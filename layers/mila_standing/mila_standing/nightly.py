@@ -195,7 +195,7 @@ def evaluate_segment(rt: Runtime, night: NightPlan, segment: dict[str, Any],
         result["partners_evaluated"] += 1
         marked = head.night or {}
         if marked.get("date") == night.night:
-            result.update({k: int(marked.get(k, 0)) for k in COUNTED})
+            result.update({k: int(marked[k]) for k in COUNTED if marked.get(k)})
             continue  # tonight's evaluation of this partner is written: a re-run changes nothing
         windows = night_windows(head, _judgement(rt, head, figures, now), cancellation)
         if not windows:
@@ -227,7 +227,7 @@ def _tonight(night: NightPlan, ratings: bool, outcomes: bool) -> Any:
         notices = nightly(standing, j, ratings, outcomes)
         if standing.to_item() != before:  # the night changed it: mark the night in the same write
             counts = Counter(_bucket(n) for n in notices)
-            standing.night = {"date": night.night, **{k: counts.get(k, 0) for k in COUNTED}}
+            standing.night = {"date": night.night, **{k: counts[k] for k in COUNTED if counts[k]}}
         return notices
 
     return decide
