@@ -1,12 +1,14 @@
 #!/usr/bin/env python3
 """Benchmarks of Mila Partner Standing: measure and print, never assert (``make bench``).
 
-Four measurements, each explained in bench/README.md:
+Five measurements, each explained in bench/README.md:
 
 1. rule core: µs per evaluation of a standing holding 50 / 500 / 5000 ratings and outcomes;
 2. replay: small scenarios cut from the demo generator's output, replayed on moto;
 3. memory: tracemalloc peak of the rule core at 5000 entries, peak RSS after the replays;
-4. cold start: importing each functions/<name>/app.py in a fresh interpreter, against ``import boto3``.
+4. cold start: importing each functions/<name>/app.py in a fresh interpreter, against ``import boto3``;
+5. the night: the nightly state machine's steps at 10k and 100k generated partners on DynamoDB
+   Local (bench/night_probe.py), and from them a night at 5 M partners, in time and dollars.
 
 Standard library and the project only. The numbers go to stdout as tables and to
 bench/results.json (ignored by git). Machines are shared and noisy: read the ratios, which
@@ -61,6 +63,8 @@ from mila_standing.standing import (  # noqa: E402
 
 CORE_SIZES = (50, 500, 5000)
 REPLAY_LINES = (1_000, 10_000, 100_000)
+NIGHT_PARTNERS = (10_000, 100_000)
+PROJECTED_PARTNERS = 5_000_000
 MEMORY_SIZE = 5000
 COLD_REPEATS = 5
 T0 = datetime(2024, 1, 1, tzinfo=UTC)
@@ -251,9 +255,144 @@ def bench_replay(sizes: tuple[int, ...], seed: int, workdir: Path, say: Callable
         run["speed_vs_engine_alone"] = alone["seconds"] / run["seconds"]
         runs.append(run)
     first, last = runs[0], runs[-1]
-    return {"seed": seed, "runs": runs,
+    from mila_replay.template import load_template
+
+    memory_mb = int(load_template()["Globals"]["Function"].get("MemorySize", 128))
+    return {"seed": seed, "runs": runs, "cost": cost_per_million_events(last, memory_mb),
             "growth": {"from_lines": first["lines"], "to_lines": last["lines"],
                        "time_per_line_ratio": last["ms_per_line"] / first["ms_per_line"]}}
+
+
+# --- 5. the night ----------------------------------------------------------------------------------
+
+# Public list prices (US East (N. Virginia), on-demand; the issue's figure for DynamoDB writes),
+# read from the AWS pricing pages for this model in December 2026. BENCHMARKS.md uses the same.
+PRICES = {
+    "dynamodb_write_unit": 0.625 / 1e6, "dynamodb_read_unit": 0.125 / 1e6,
+    "lambda_request": 0.20 / 1e6, "lambda_gb_second": 0.0000166667,
+    "step_functions_standard_transition": 0.025 / 1000,
+    "step_functions_express_request": 1.00 / 1e6, "step_functions_express_gb_second": 0.00001667,
+    "eventbridge_event": 1.00 / 1e6, "sqs_request": 0.40 / 1e6, "dynamodb_storage_gb_month": 0.25,
+}
+
+
+# On AWS a DynamoDB call from Lambda in the same region takes a few milliseconds; the replay's
+# calls go to DynamoDB Local on a shared laptop-class machine, so Lambda time is estimated from
+# the calls made, not from the replay's wall time.
+AWS_CALL_SECONDS = 0.005
+INVOCATION_OVERHEAD_SECONDS = 0.010
+
+
+def cost_per_million_events(run: dict[str, Any], memory_mb: int) -> dict[str, Any] | None:
+    """Dollars per million source events (partners, jobs, ratings records), from the replay's
+    measured units, invocations, calls and notices, at PRICES."""
+    capacity = run.get("capacity")
+    if not capacity or not capacity.get("source_records"):
+        return None
+    events = capacity["source_records"]
+    per_event = {
+        "write_units": capacity["write_units"] / events, "read_units": capacity["read_units"] / events,
+        "invocations": run["invocations"] / events, "aws_calls": sum(run["aws_calls"].values()) / events,
+        "notices": run["notices"] / events,
+    }
+    lambda_seconds = per_event["aws_calls"] * AWS_CALL_SECONDS + per_event["invocations"] * INVOCATION_OVERHEAD_SECONDS
+    million = 1e6
+    cost = {
+        "dynamodb_writes": per_event["write_units"] * million * PRICES["dynamodb_write_unit"],
+        "dynamodb_reads": per_event["read_units"] * million * PRICES["dynamodb_read_unit"],
+        "lambda": per_event["invocations"] * million * PRICES["lambda_request"]
+        + lambda_seconds * million * memory_mb / 1024 * PRICES["lambda_gb_second"],
+        "eventbridge": per_event["notices"] * million * PRICES["eventbridge_event"],
+    }
+    return {"events": events, "per_event": per_event, "lambda_seconds_per_event": lambda_seconds,
+            "cost_usd": cost, "total_usd": sum(cost.values()),
+            "floor_usd": million * PRICES["dynamodb_write_unit"]}
+
+
+def bench_night(sizes: tuple[int, ...], seed: int, say: Callable[[str], None]) -> dict[str, Any]:
+    """Each size in a fresh process with its own DynamoDB Local; then the projection."""
+    runs = []
+    for partners in sizes:
+        say(f"  night of {partners:,} partners (seeding, the night, the same night again) ...")
+        rerun = [] if partners == sizes[0] else ["--no-rerun"]  # the smallest shows it; the re-run costs a night
+        done = subprocess.run([sys.executable, str(Path(__file__).with_name("night_probe.py")), str(partners),
+                               "--seed", str(seed), *rerun], capture_output=True, text=True, cwd=ROOT, check=False)
+        if done.returncode != 0:
+            raise RuntimeError(f"night probe failed: {done.stderr.strip()[-2000:]}")
+        runs.append(night_figures(json.loads(done.stdout.strip().splitlines()[-1])))
+    base = runs[0]
+    for run in runs:
+        run["ms_per_partner_ratio"] = run["ms_per_partner"] / base["ms_per_partner"]
+    return {"seed": seed, "runs": runs, "projection": project_night(runs[-1], PROJECTED_PARTNERS)}
+
+
+def night_figures(run: dict[str, Any]) -> dict[str, Any]:
+    n = run["partners"]
+    steps = run["steps"]
+    by_phase: dict[str, dict[str, float]] = {}
+    for step in steps:
+        phase = by_phase.setdefault(step["phase"], {"seconds": 0.0, "read_units": 0.0, "write_units": 0.0,
+                                                    "calls": 0, "steps": 0, "longest_seconds": 0.0})
+        for key in ("seconds", "read_units", "write_units", "calls"):
+            phase[key] += step[key]
+        phase["steps"] += 1
+        phase["longest_seconds"] = max(phase["longest_seconds"], step["seconds"])
+    summary = run["summary"]
+    changed = summary.get("warnings", 0) + summary.get("suspensions", 0) + summary.get("pending_decisions", 0)
+    read = sum(s["read_units"] for s in steps)
+    write = sum(s["write_units"] for s in steps)
+    rerun = run["rerun"] or {"seconds": None, "steps": [], "summary": None}
+    return {
+        "partners": n, "seeded_items": run["seeded"]["items"], "seed_seconds": run["seeded"]["seconds"],
+        "seconds": run["seconds"], "ms_per_partner": run["seconds"] * 1000 / n,
+        "segments": by_phase.get("evaluate", {}).get("steps", 0), "phases": by_phase,
+        "notices": changed, "summary": summary,
+        "read_units_per_partner": read / n, "write_units_per_partner": write / n,
+        "write_units_per_notice": write / changed if changed else None,
+        "segment_seconds": max(by_phase.get("figures", {}).get("longest_seconds", 0), 0)
+        + by_phase.get("evaluate", {}).get("longest_seconds", 0),
+        "rerun_seconds": rerun["seconds"],
+        "rerun_write_units": sum(s["write_units"] for s in rerun["steps"]) if run["rerun"] else None,
+        "rerun_summary": rerun["summary"], "python_peak_rss": run["python_peak_rss"],
+    }
+
+
+def project_night(run: dict[str, Any], partners: int) -> dict[str, Any]:
+    """A night at ``partners``: segments of SEGMENT_PARTNERS, MaxConcurrency workers at a time.
+    Two estimates of a worker's speed: as measured here (one DynamoDB Local on 2 shared cores, an
+    upper bound) and from the calls it made at AWS_CALL_SECONDS each (what Lambda is billed on)."""
+    from mila_replay.template import load_template
+    from mila_standing.nightly import SEGMENT_PARTNERS
+
+    template = load_template()
+    states = template["Resources"]["NightlyStateMachine"]["Properties"]["Definition"]["States"]
+    concurrency = int(states["Evaluate"].get("MaxConcurrency", 1))
+    memory_mb = int(template["Globals"]["Function"].get("MemorySize", 128))
+    segments = -(-partners // SEGMENT_PARTNERS)
+    waves = -(-segments // concurrency)
+    phases = {phase: values for phase, values in run["phases"].items() if phase in ("figures", "evaluate")}
+    measured = {phase: v["seconds"] / run["partners"] * SEGMENT_PARTNERS for phase, v in phases.items()}
+    on_aws = {phase: (v["calls"] / run["partners"] * AWS_CALL_SECONDS + 0.0002) * SEGMENT_PARTNERS
+              for phase, v in phases.items()}  # + 0.2 ms of Python per partner (the rule core, bench 1)
+    worker_seconds = sum(on_aws.values()) * segments
+    units = {"read": run["read_units_per_partner"] * partners, "write": run["write_units_per_partner"] * partners}
+    cost = {
+        "dynamodb_reads": units["read"] * PRICES["dynamodb_read_unit"],
+        "dynamodb_writes": units["write"] * PRICES["dynamodb_write_unit"],
+        "lambda": (2 * segments + 3) * PRICES["lambda_request"]
+        + worker_seconds * memory_mb / 1024 * PRICES["lambda_gb_second"],
+        "step_functions": 12 * PRICES["step_functions_standard_transition"]
+        + 2 * segments * (PRICES["step_functions_express_request"]
+                          + 0.064 * sum(on_aws.values()) / 2 * PRICES["step_functions_express_gb_second"]),
+    }
+    return {"partners": partners, "segment_partners": SEGMENT_PARTNERS, "segments": segments,
+            "max_concurrency": concurrency, "memory_mb": memory_mb, "waves": waves,
+            "segment_seconds_measured": measured, "segment_seconds_on_aws": on_aws,
+            "lambda_timeout_seconds": 900,
+            "wall_seconds_measured": waves * sum(measured.values()),
+            "wall_seconds_on_aws": waves * sum(on_aws.values()),
+            "worker_seconds_on_aws": worker_seconds, "units": units, "cost_usd": cost,
+            "total_usd": sum(cost.values())}
 
 
 # --- 4. cold start ------------------------------------------------------------------------------
@@ -368,6 +507,21 @@ def render(results: dict[str, Any]) -> str:
                 ["where", "write units", "read units"], rows,
                 "   DynamoDB Local's ReturnConsumedCapacity (indexes included; transactions corrected, "
                 "tools/mila_replay/capacity.py)"))
+    cost = (replay or {}).get("cost")
+    if cost:
+        pe = cost["per_event"]
+        rows = [["write units", fmt(pe["write_units"], 3), f"$ {cost['cost_usd']['dynamodb_writes']:,.2f}"],
+                ["read units", fmt(pe["read_units"], 3), f"$ {cost['cost_usd']['dynamodb_reads']:,.2f}"],
+                ["Lambda invocations (+ GB-s estimated)", fmt(pe["invocations"], 3),
+                 f"$ {cost['cost_usd']['lambda']:,.2f}"],
+                ["EventBridge notices", fmt(pe["notices"], 4), f"$ {cost['cost_usd']['eventbridge']:,.2f}"],
+                ["all", "", f"$ {cost['total_usd']:,.2f}"],
+                ["floor: one write unit per event", "1.000", f"$ {cost['floor_usd']:,.2f}"]]
+        parts.append(table(f"2c. Cost per million source events ({cost['events']:,} events measured)",
+                           ["what", "per event", "per million events"], rows,
+                           f"   Lambda time estimated at {AWS_CALL_SECONDS * 1000:.0f} ms per DynamoDB call + "
+                           f"{INVOCATION_OVERHEAD_SECONDS * 1000:.0f} ms per invocation; "
+                           "prices: PRICES in bench/run.py"))
     memory = results.get("memory")
     if memory:
         rows = []
@@ -378,6 +532,41 @@ def render(results: dict[str, Any]) -> str:
             rows.append([f"rule core, one evaluation at {n} entries (tracemalloc peak)",
                          kib(core_mem["evaluation_peak_bytes"])])
         parts.append(table("3. Memory", ["what", "size"], rows))
+    night = results.get("night")
+    if night:
+        rows = []
+        for r in night["runs"]:
+            ph = r["phases"]
+            rows.append([f"{r['partners']:,}", r["segments"], fmt(r["seconds"], 1), fmt(r["ms_per_partner"], 2),
+                         f"{r['ms_per_partner_ratio']:.2f}x", fmt(ph.get("figures", {}).get("seconds", 0), 1),
+                         fmt(ph.get("evaluate", {}).get("seconds", 0), 1), fmt(r["segment_seconds"], 1),
+                         fmt(r["read_units_per_partner"], 2), fmt(r["write_units_per_partner"], 3),
+                         r["notices"], fmt(r["write_units_per_notice"] or 0, 2),
+                         "-" if r["rerun_write_units"] is None else fmt(r["rerun_write_units"], 0)])
+        parts.append(table(
+            f"5. The night (NightlyStateMachine's steps, real nightly_check handler, DynamoDB Local; "
+            f"seed {night['seed']})",
+            ["partners", "segments", "night s", "ms/partner", "x smallest", "figures s", "evaluate s",
+             "segment s", "RU/partner", "WU/partner", "notices", "WU/notice", "re-run WU"], rows,
+            "   segment s = the longest figures step + the longest evaluate step (one worker's share); "
+            "re-run = the same night again (a retried execution): sends nothing, writes only the segments' marks"))
+        p = night["projection"]
+        rows = [["segments of partners", f"{p['segments']:,} x {p['segment_partners']:,}"],
+                ["workers at a time (MaxConcurrency)", p["max_concurrency"]],
+                ["one segment, figures + evaluate, as measured here",
+                 " + ".join(fmt(v, 0) + " s" for v in p["segment_seconds_measured"].values())
+                 + f" (Lambda timeout {p['lambda_timeout_seconds']} s)"],
+                ["one segment, figures + evaluate, on AWS (calls x 5 ms)",
+                 " + ".join(fmt(v, 0) + " s" for v in p["segment_seconds_on_aws"].values())],
+                ["wall time of the night, measured / on AWS",
+                 f"{fmt(p['wall_seconds_measured'] / 60, 1)} / {fmt(p['wall_seconds_on_aws'] / 60, 1)} min "
+                 f"in {p['waves']} wave(s)"],
+                ["read / write units", f"{p['units']['read']:,.0f} / {p['units']['write']:,.0f}"]]
+        rows += [[f"cost: {k}", f"$ {v:,.2f}"] for k, v in p["cost_usd"].items()]
+        rows.append(["cost of the night", f"$ {p['total_usd']:,.2f}"])
+        parts.append(table(f"5b. Projected: a night at {p['partners']:,} partners, at the largest run's "
+                           "per-partner figures", ["what", "value"], rows,
+                           "   prices: bench/run.py PRICES (BENCHMARKS.md); Lambda billed on the AWS estimate"))
     cold = results.get("cold_start")
     if cold:
         rows = []
@@ -402,9 +591,11 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--core-sizes", type=int, nargs="+", default=list(CORE_SIZES))
     ap.add_argument("--replay-lines", type=int, nargs="+", default=list(REPLAY_LINES),
                     help="history sizes in scenario lines (default: %(default)s)")
+    ap.add_argument("--night-partners", type=int, nargs="+", default=list(NIGHT_PARTNERS),
+                    help="partners of the night's runs (default: %(default)s)")
     ap.add_argument("--seed", type=int, default=2026, help="generator seed (default: %(default)s)")
     ap.add_argument("--cold-repeats", type=int, default=COLD_REPEATS)
-    ap.add_argument("--skip", choices=["core", "replay", "cold"], action="append", default=[],
+    ap.add_argument("--skip", choices=["core", "replay", "night", "cold"], action="append", default=[],
                     help="leave a part out (repeatable)")
     ap.add_argument("--out", type=Path, default=RESULTS, help="results JSON (default: %(default)s)")
     args = ap.parse_args(argv)
@@ -429,6 +620,9 @@ def main(argv: list[str] | None = None) -> int:
         say(f"replay {args.replay_lines} lines (the longest part) ...")
         with tempfile.TemporaryDirectory(prefix="mila-bench-") as workdir:
             results["replay"] = bench_replay(tuple(args.replay_lines), args.seed, Path(workdir), say)
+    if "night" not in args.skip:
+        say(f"night of {args.night_partners} partners ...")
+        results["night"] = bench_night(tuple(args.night_partners), args.seed, say)
     if "cold" not in args.skip:
         say("cold starts ...")
         results["cold_start"] = bench_cold_start(args.cold_repeats)

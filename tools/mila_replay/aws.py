@@ -72,6 +72,7 @@ class EmbeddedAws:
     aws_calls: Counter[str] = field(default_factory=Counter)
     capacity: CapacityMeter = field(default_factory=CapacityMeter)
     counting: bool = False
+    cognito: Any = None
     crash_after: int | None = None  # a fault armed for the next invocation: its n-th DynamoDB call fails
     _mock: Any = None
     current_function: str | None = None
@@ -179,7 +180,7 @@ class EmbeddedAws:
             arn = events.create_event_bus(Name=name)["EventBusArn"]
             self.refs[logical], self.refs[f"{logical}.Arn"] = name, arn
             self._tap(events, name)
-        cognito = self.client("cognito-idp")
+        cognito = self.cognito = self.client("cognito-idp")
         for logical, _res in t.of_type("AWS::Cognito::UserPool").items():
             if t.created(logical):
                 pool = cognito.create_user_pool(PoolName=logical)["UserPool"]
@@ -237,7 +238,7 @@ class EmbeddedAws:
         """The platform creates a partner's login at registration; the replay plays that part."""
         if not (self.user_pool_id and isinstance(username, str) and username):
             return
-        cognito = self.client("cognito-idp")
+        cognito = self.cognito  # one client: making one costs more than the call
         try:
             cognito.admin_create_user(UserPoolId=self.user_pool_id, Username=username, MessageAction="SUPPRESS")
         except cognito.exceptions.UsernameExistsException:
