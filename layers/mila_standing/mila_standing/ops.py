@@ -1,6 +1,7 @@
 """Ops actions from the console (CONTRACT §2): incidents (R7), reinstatement (R12.4), decisions
-on pending restrictions (R12.3) and explanations (R12.2). Each answers JSON; an invalid call
-answers {"error": {"code", "message"}} and changes nothing."""
+on pending restrictions (R12.3), explanations (R12.2) and a partner's review rights (issue 13:
+request_review, answer_review). Each answers JSON; an invalid call answers
+{"error": {"code", "message"}} and changes nothing."""
 
 from __future__ import annotations
 
@@ -12,7 +13,7 @@ from pydantic import BaseModel, ConfigDict, ValidationError, field_validator
 from .changes import Evaluation
 from .explain import explain
 from .models import StrictBool, describe, format_time
-from .rules import Judgement, Notice, OpsRefusal, decide, reinstate, report_incident
+from .rules import Judgement, Notice, OpsRefusal, decide, record_decision, reinstate, report_incident, reviews
 from .runtime import Runtime
 from .standing import Standing
 from .views import partner_view, plain
@@ -23,7 +24,8 @@ class _Request(BaseModel):
     model_config = ConfigDict(extra="ignore")
     partner_id: str
 
-    @field_validator("partner_id", "actor", "reason", "category", check_fields=False)
+    @field_validator("partner_id", "actor", "reason", "category", "text", "notice_id", "review_id",
+                     check_fields=False)
     @classmethod
     def _not_blank(cls, value: Any) -> Any:
         if isinstance(value, str) and not value.strip():
@@ -56,10 +58,27 @@ class ExplainRequest(_Request):
     action: Literal["explain"]
 
 
-Mutation = IncidentRequest | ReinstateRequest | DecideRequest
+class ReviewRequest(_Request):
+    """Issue 13: recorded on the partner's behalf (the channel is the platform's: support, app)."""
+
+    action: Literal["request_review"]
+    actor: str
+    notice_id: str
+    text: str
+
+
+class ReviewAnswer(_Request):
+    action: Literal["answer_review"]
+    actor: str
+    review_id: str
+    reason: str
+    outcome: Literal["upheld", "corrected"]
+
+
+Mutation = IncidentRequest | ReinstateRequest | DecideRequest | ReviewRequest | ReviewAnswer
 REQUESTS: dict[str, type[_Request]] = {
     "report_incident": IncidentRequest, "reinstate": ReinstateRequest, "decide": DecideRequest,
-    "explain": ExplainRequest,
+    "explain": ExplainRequest, "request_review": ReviewRequest, "answer_review": ReviewAnswer,
 }
 
 
@@ -84,13 +103,35 @@ def handle(rt: Runtime, event: Any, now: datetime) -> dict[str, Any]:
     if isinstance(request, ExplainRequest):
         with_proposal(rt, current)
         return explain(current, rt.judgement(current, now), rt.store.notices(request.partner_id),
-                       rt.store.records(request.partner_id, "DECISION#"), rt.store.records(request.partner_id, "FLAG#"))
+                       rt.store.records(request.partner_id, "DECISION#"), rt.store.records(request.partner_id, "FLAG#"),
+                       rt.store.records(request.partner_id, APPEAL))
 
     if not isinstance(request, Mutation):
         return error("UNKNOWN_ACTION", f"unknown action {action!r}")
     mutation: Mutation = request
+    # A review's records are read before the update: a notice never changes once written, and
+    # whether a review is still open is decided on the standing itself (rules/reviews.py).
+    found = _review_records(rt, mutation)
+    if "error" in found:
+        return found
+    review: dict[str, Any] = dict(found.get("review") or {})
+    reviewed_notice: dict[str, Any] = found.get("notice") or {}
 
     def change(standing: Standing, j: Judgement) -> list[Notice]:
+        if isinstance(mutation, ReviewRequest):
+            review.clear()
+            review.update(reviews.request_review(standing, j, reviewed_notice))
+            record_decision(standing, {"type": "REVIEW_REQUESTED", "status": standing.status, "reason": None,
+                                       "at": format_time(j.now), "review_id": review["review_id"],
+                                       "notice_id": review["notice_id"], "deadline": review["deadline"]})
+            return []
+        if isinstance(mutation, ReviewAnswer):
+            answered = dict(found["review"])  # afresh: a conflict retry decides again
+            notices = reviews.answer_review(standing, j, answered, reviewed_notice, mutation.outcome,
+                                            mutation.actor, mutation.reason)
+            review.clear()
+            review.update(answered)
+            return notices
         if isinstance(mutation, IncidentRequest):
             return report_incident(standing, j, mutation.category, mutation.actor, mutation.job_id, mutation.note)
         if isinstance(mutation, ReinstateRequest):
@@ -100,17 +141,70 @@ def handle(rt: Runtime, event: Any, now: datetime) -> dict[str, Any]:
 
     def audit(standing: Standing) -> list[dict[str, Any]]:
         sk = f"AUDIT#{format_time(now)}#{standing.log_seq:06d}"  # every accepted call records a decision
-        return [{"pk": f"PARTNER#{standing.partner_id}", "sk": sk, "at": format_time(now),
-                 "request": mutation.model_dump(), "status": standing.status}]
+        items = [{"pk": f"PARTNER#{standing.partner_id}", "sk": sk, "at": format_time(now),
+                  "request": mutation.model_dump(), "status": standing.status}]
+        if isinstance(mutation, ReviewRequest):  # the request with its text, in its own record
+            items.append({**review, "text": mutation.text, "requested_by": mutation.actor,
+                          **_appeal_key(standing.partner_id, review["review_id"])})
+        elif isinstance(mutation, ReviewAnswer):
+            items.append({**review, **_appeal_key(standing.partner_id, review["review_id"])})
+        return items
 
     try:
         notices = rt.update(request.partner_id, [Evaluation(change)], now, extra_puts=audit, always_save=True)
     except OpsRefusal as refusal:
         return error(refusal.code, str(refusal))
     standing = rt.store.load(request.partner_id, window_sizes=rt.window_sizes)
-    return plain({"ok": True, "action": mutation.action, "partner_id": request.partner_id,
-                  "standing": partner_view(standing, rt.judgement(standing, now)),
-                  "notices": [n.to_view() for n in notices]})
+    answer: dict[str, Any] = {"ok": True, "action": mutation.action, "partner_id": request.partner_id}
+    if isinstance(mutation, ReviewRequest | ReviewAnswer):
+        answer |= {"review_id": review["review_id"], "deadline": review["deadline"]}
+        if isinstance(mutation, ReviewAnswer):
+            answer["outcome"] = mutation.outcome
+    return plain(answer | {"standing": partner_view(standing, rt.judgement(standing, now)),
+                           "notices": [n.to_view() for n in notices]})
+
+
+# A review's record: ``APPEAL#<seq>`` (not REVIEW#: no sort key of the partition may fall between
+# R# and T#~, where the window queries read; see standing.py).
+APPEAL = "APPEAL#"
+
+
+def _appeal_key(partner_id: str, review_id: str) -> dict[str, str]:
+    return {"pk": f"PARTNER#{partner_id}", "sk": f"{APPEAL}{reviews.review_seq(review_id):06d}",
+            "partner_id": partner_id}
+
+
+def _notice_of(rt: Runtime, partner_id: str, notice_id: str) -> dict[str, Any]:
+    """The partner's stored notice ``notice_id`` (``<partner_id>:000001``), or an error."""
+    owner, _, seq = notice_id.rpartition(":")
+    if owner and owner != partner_id:
+        return error("NOT_THE_PARTNERS_NOTICE", f"notice {notice_id!r} is not a notice of partner {partner_id!r}")
+    notice = rt.store.get(f"PARTNER#{partner_id}", f"NOTICE#{seq}") if seq.isdigit() and owner else None
+    if notice is None or notice.get("notice_id") != notice_id:
+        return error("UNKNOWN_NOTICE", f"partner {partner_id!r} has no notice {notice_id!r}")
+    return notice
+
+
+def _review_records(rt: Runtime, mutation: Mutation) -> dict[str, Any]:
+    """For a review call: the reviewed notice (and the review being answered), or an error."""
+    if isinstance(mutation, ReviewRequest):
+        notice = _notice_of(rt, mutation.partner_id, mutation.notice_id)
+        return notice if "error" in notice else {"notice": notice}
+    if not isinstance(mutation, ReviewAnswer):
+        return {}
+    seq = reviews.review_seq(mutation.review_id)
+    owner = mutation.review_id.rsplit(":review-", 1)[0]
+    stored = (rt.store.get(f"PARTNER#{mutation.partner_id}", f"{APPEAL}{seq:06d}")
+              if seq is not None and owner == mutation.partner_id else None)
+    if stored is None or stored.get("review_id") != mutation.review_id:
+        return error("UNKNOWN_REVIEW", f"partner {mutation.partner_id!r} has no review {mutation.review_id!r}")
+    if stored.get("status") == reviews.ANSWERED:
+        return error("ALREADY_ANSWERED", f"review {mutation.review_id} was answered on {stored.get('answered_at')}")
+    notice = _notice_of(rt, mutation.partner_id, str(stored["notice_id"]))
+    if "error" in notice:
+        return notice
+    review = {k: v for k, v in stored.items() if k not in ("pk", "sk", "partner_id")}
+    return {"notice": notice, "review": review}
 
 
 def with_proposal(rt: Runtime, standing: Standing) -> None:
