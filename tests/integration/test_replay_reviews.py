@@ -7,7 +7,7 @@ of day 2..17 run (days 13 and 16 twice), and ops correct the suspension on day 1
 then ops get one REVIEW_DUE (day 13) and one REVIEW_OVERDUE (day 16), each answer is a
 REVIEW_ANSWERED notice with its statement of reasons (R12.1), published (R13), the corrected
 suspension reinstates h1 (R12.4), explain lists both reviews, and every bad call is an error
-object that changes nothing.
+object that changes nothing. Partner h3's reminder falls due between two runs of one night.
 """
 
 from __future__ import annotations
@@ -61,6 +61,14 @@ def test_issue_13_review_due_and_overdue_go_to_ops_once_on_the_right_nights(outc
         assert reminder["reasons"]["to"] == "ops" and reminder["reasons"]["partner_id"] == "h1"
         assert reminder["reasons"]["figures"]["review_id"] == SECOND  # the upheld one is answered: no reminder
     assert not notices_of(outcome, "h2", "REVIEW_DUE")  # no review, no reminder
+
+
+def test_issue_13_a_reminder_falling_due_between_two_runs_of_a_night_goes_out_with_the_second(outcome):
+    """h3 is warned by the night of day 14 at 02:00 (R2.2: the night is marked); its review's
+    deadline minus 3 days is day 14 03:00: the re-run at 04:00 sends the REVIEW_DUE, the warning
+    is not sent again."""
+    on_day_14 = [(n["type"], n["at"]) for n in notices_of(outcome, "h3") if n["at"].startswith(iso(day(14))[:10])]
+    assert on_day_14 == [("RATING_WARNING", iso(day(14, hour=2))), ("REVIEW_DUE", iso(day(14, hour=4)))]
 
 
 def test_issue_13_an_upheld_answer_is_a_notice_with_reasons_and_changes_no_status(outcome):

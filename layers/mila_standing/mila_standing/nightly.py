@@ -195,13 +195,18 @@ def evaluate_segment(rt: Runtime, night: NightPlan, segment: dict[str, Any],
             cancellation = cancellation_figures(head, rt.policy.for_city(head.city))
         result["partners_evaluated"] += 1
         marked = head.night or {}
+        # Issue 13: open reviews' deadlines are in the aggregate already read, so a partner owed
+        # no reminder costs nothing more; one who is owed one is read even if restricted, and even
+        # if an earlier run tonight evaluated it (a reminder may fall due between two runs).
+        owed = reviews.reminder_due(head, now)
         if marked.get("date") == night.night:
             result.update({k: int(marked[k]) for k in COUNTED if marked.get(k)})
-            continue  # tonight's evaluation of this partner is written: a re-run changes nothing
-        windows = night_windows(head, _judgement(rt, head, figures, now), cancellation)
-        # Issue 13: open reviews' deadlines are in the aggregate already read, so a partner owed
-        # no reminder costs nothing more; one who is owed one is read even if restricted.
-        if not windows and not reviews.reminder_due(head, now):
+            if not owed:
+                continue  # tonight's evaluation of this partner is written: a re-run changes nothing
+            windows: frozenset[str] = frozenset()  # the rules of R14.4 ran tonight: only the reminders
+        else:
+            windows = night_windows(head, _judgement(rt, head, figures, now), cancellation)
+        if not windows and not owed:
             continue
         standing = rt.store.load(partner_id, windows, window_sizes=rt.window_sizes)
         judgement = _judgement(rt, standing, figures, now)
@@ -230,7 +235,9 @@ def _tonight(night: NightPlan, ratings: bool, outcomes: bool) -> Any:
         notices = nightly(standing, j, ratings, outcomes) if ratings or outcomes else []
         notices += reviews.reminders(standing, j)  # after the rules of R14.4 (issue 13)
         if standing.to_item() != before:  # the night changed it: mark the night in the same write
-            counts = Counter(_bucket(n) for n in notices)
+            earlier = standing.night if (standing.night or {}).get("date") == night.night else {}
+            counts = Counter({k: int(v) for k, v in (earlier or {}).items() if k in COUNTED})
+            counts.update(_bucket(n) for n in notices)
             standing.night = {"date": night.night, **{k: counts[k] for k in COUNTED if counts[k]}}
         return notices
 
