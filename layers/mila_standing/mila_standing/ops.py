@@ -5,6 +5,7 @@ request_review, answer_review). Each answers JSON; an invalid call answers
 
 from __future__ import annotations
 
+from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, Literal
 
@@ -109,46 +110,30 @@ def handle(rt: Runtime, event: Any, now: datetime) -> dict[str, Any]:
     if not isinstance(request, Mutation):
         return error("UNKNOWN_ACTION", f"unknown action {action!r}")
     mutation: Mutation = request
-    # A review's records are read before the update: a notice never changes once written, and
-    # whether a review is still open is decided on the standing itself (rules/reviews.py).
-    found = _review_records(rt, mutation)
-    if "error" in found:
-        return found
-    review: dict[str, Any] = dict(found.get("review") or {})
-    reviewed_notice: dict[str, Any] = found.get("notice") or {}
+    reviewing: ReviewCall | None = None
+    if isinstance(mutation, ReviewRequest | ReviewAnswer):
+        found = ReviewCall.prepare(rt, mutation)
+        if isinstance(found, dict):
+            return found
+        reviewing = found
 
     def change(standing: Standing, j: Judgement) -> list[Notice]:
-        if isinstance(mutation, ReviewRequest):
-            review.clear()
-            review.update(reviews.request_review(standing, j, reviewed_notice))
-            record_decision(standing, {"type": "REVIEW_REQUESTED", "status": standing.status, "reason": None,
-                                       "at": format_time(j.now), "review_id": review["review_id"],
-                                       "notice_id": review["notice_id"], "deadline": review["deadline"]})
-            return []
-        if isinstance(mutation, ReviewAnswer):
-            answered = dict(found["review"])  # afresh: a conflict retry decides again
-            notices = reviews.answer_review(standing, j, answered, reviewed_notice, mutation.outcome,
-                                            mutation.actor, mutation.reason)
-            review.clear()
-            review.update(answered)
-            return notices
+        if reviewing is not None:
+            return reviewing.decide(standing, j)
         if isinstance(mutation, IncidentRequest):
             return report_incident(standing, j, mutation.category, mutation.actor, mutation.job_id, mutation.note)
         if isinstance(mutation, ReinstateRequest):
             return reinstate(standing, j, mutation.actor, mutation.reason)
-        with_proposal(rt, standing)  # approve applies the proposal with its statement of reasons
-        return decide(standing, j, mutation.approve, mutation.actor, mutation.reason)
+        if isinstance(mutation, DecideRequest):
+            with_proposal(rt, standing)  # approve applies the proposal with its statement of reasons
+            return decide(standing, j, mutation.approve, mutation.actor, mutation.reason)
+        raise AssertionError(f"unhandled action {mutation.action}")
 
     def audit(standing: Standing) -> list[dict[str, Any]]:
         sk = f"AUDIT#{format_time(now)}#{standing.log_seq:06d}"  # every accepted call records a decision
         items = [{"pk": f"PARTNER#{standing.partner_id}", "sk": sk, "at": format_time(now),
                   "request": mutation.model_dump(), "status": standing.status}]
-        if isinstance(mutation, ReviewRequest):  # the request with its text, in its own record
-            items.append({**review, "text": mutation.text, "requested_by": mutation.actor,
-                          **_appeal_key(standing.partner_id, review["review_id"])})
-        elif isinstance(mutation, ReviewAnswer):
-            items.append({**review, **_appeal_key(standing.partner_id, review["review_id"])})
-        return items
+        return items + (reviewing.records(standing) if reviewing is not None else [])
 
     try:
         notices = rt.update(request.partner_id, [Evaluation(change)], now, extra_puts=audit, always_save=True)
@@ -156,10 +141,8 @@ def handle(rt: Runtime, event: Any, now: datetime) -> dict[str, Any]:
         return error(refusal.code, str(refusal))
     standing = rt.store.load(request.partner_id, window_sizes=rt.window_sizes)
     answer: dict[str, Any] = {"ok": True, "action": mutation.action, "partner_id": request.partner_id}
-    if isinstance(mutation, ReviewRequest | ReviewAnswer):
-        answer |= {"review_id": review["review_id"], "deadline": review["deadline"]}
-        if isinstance(mutation, ReviewAnswer):
-            answer["outcome"] = mutation.outcome
+    if reviewing is not None:
+        answer |= reviewing.answer()
     return plain(answer | {"standing": partner_view(standing, rt.judgement(standing, now)),
                            "notices": [n.to_view() for n in notices]})
 
@@ -167,11 +150,6 @@ def handle(rt: Runtime, event: Any, now: datetime) -> dict[str, Any]:
 # A review's record: ``APPEAL#<seq>`` (not REVIEW#: no sort key of the partition may fall between
 # R# and T#~, where the window queries read; see standing.py).
 APPEAL = "APPEAL#"
-
-
-def _appeal_key(partner_id: str, review_id: str) -> dict[str, str]:
-    return {"pk": f"PARTNER#{partner_id}", "sk": f"{APPEAL}{reviews.review_seq(review_id):06d}",
-            "partner_id": partner_id}
 
 
 def _notice_of(rt: Runtime, partner_id: str, notice_id: str) -> dict[str, Any]:
@@ -185,26 +163,58 @@ def _notice_of(rt: Runtime, partner_id: str, notice_id: str) -> dict[str, Any]:
     return notice
 
 
-def _review_records(rt: Runtime, mutation: Mutation) -> dict[str, Any]:
-    """For a review call: the reviewed notice (and the review being answered), or an error."""
-    if isinstance(mutation, ReviewRequest):
-        notice = _notice_of(rt, mutation.partner_id, mutation.notice_id)
-        return notice if "error" in notice else {"notice": notice}
-    if not isinstance(mutation, ReviewAnswer):
-        return {}
-    seq = reviews.review_seq(mutation.review_id)
-    owner = mutation.review_id.rsplit(":review-", 1)[0]
-    stored = (rt.store.get(f"PARTNER#{mutation.partner_id}", f"{APPEAL}{seq:06d}")
-              if seq is not None and owner == mutation.partner_id else None)
-    if stored is None or stored.get("review_id") != mutation.review_id:
-        return error("UNKNOWN_REVIEW", f"partner {mutation.partner_id!r} has no review {mutation.review_id!r}")
-    if stored.get("status") == reviews.ANSWERED:
-        return error("ALREADY_ANSWERED", f"review {mutation.review_id} was answered on {stored.get('answered_at')}")
-    notice = _notice_of(rt, mutation.partner_id, str(stored["notice_id"]))
-    if "error" in notice:
-        return notice
-    review = {k: v for k, v in stored.items() if k not in ("pk", "sk", "partner_id")}
-    return {"notice": notice, "review": review}
+@dataclass
+class ReviewCall:
+    """A request_review or answer_review call (issue 13). The reviewed notice (and the review
+    being answered) are read before the update: a notice never changes once written, and whether
+    a review is still open is decided on the standing itself (rules/reviews.py)."""
+
+    call: ReviewRequest | ReviewAnswer
+    notice: dict[str, Any]
+    stored: dict[str, Any] | None = None  # the APPEAL# record being answered
+    review: dict[str, Any] = field(default_factory=dict)  # the record as this call leaves it
+
+    @classmethod
+    def prepare(cls, rt: Runtime, call: ReviewRequest | ReviewAnswer) -> ReviewCall | dict[str, Any]:
+        """The call with what it reviews, or an error object."""
+        if isinstance(call, ReviewRequest):
+            notice = _notice_of(rt, call.partner_id, call.notice_id)
+            return notice if "error" in notice else cls(call, notice)
+        seq = reviews.review_seq(call.review_id)
+        owner = call.review_id.rsplit(":review-", 1)[0]
+        stored = (rt.store.get(f"PARTNER#{call.partner_id}", f"{APPEAL}{seq:06d}")
+                  if seq is not None and owner == call.partner_id else None)
+        if stored is None or stored.get("review_id") != call.review_id:
+            return error("UNKNOWN_REVIEW", f"partner {call.partner_id!r} has no review {call.review_id!r}")
+        if stored.get("status") == reviews.ANSWERED:
+            return error("ALREADY_ANSWERED", f"review {call.review_id} was answered on {stored.get('answered_at')}")
+        notice = _notice_of(rt, call.partner_id, str(stored["notice_id"]))
+        if "error" in notice:
+            return notice
+        return cls(call, notice, {k: v for k, v in stored.items() if k not in ("pk", "sk", "partner_id")})
+
+    def decide(self, standing: Standing, j: Judgement) -> list[Notice]:
+        if isinstance(self.call, ReviewRequest):
+            self.review = reviews.request_review(standing, j, self.notice)
+            record_decision(standing, {"type": "REVIEW_REQUESTED", "status": standing.status, "reason": None,
+                                       "at": format_time(j.now), "review_id": self.review["review_id"],
+                                       "notice_id": self.review["notice_id"], "deadline": self.review["deadline"]})
+            return []
+        self.review = dict(self.stored or {})  # afresh: a conflict retry decides again
+        return reviews.answer_review(standing, j, self.review, self.notice, self.call.outcome,
+                                     self.call.actor, self.call.reason)
+
+    def records(self, standing: Standing) -> list[dict[str, Any]]:
+        """The review's record (``APPEAL#<seq>``), with the request's text, written with the standing."""
+        key = {"pk": f"PARTNER#{standing.partner_id}", "partner_id": standing.partner_id,
+               "sk": f"{APPEAL}{reviews.review_seq(self.review['review_id']):06d}"}
+        if isinstance(self.call, ReviewRequest):
+            return [{**self.review, "text": self.call.text, "requested_by": self.call.actor, **key}]
+        return [{**self.review, **key}]
+
+    def answer(self) -> dict[str, Any]:
+        found = {"review_id": self.review["review_id"], "deadline": self.review["deadline"]}
+        return found | ({"outcome": self.call.outcome} if isinstance(self.call, ReviewAnswer) else {})
 
 
 def with_proposal(rt: Runtime, standing: Standing) -> None:
