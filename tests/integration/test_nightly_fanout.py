@@ -77,8 +77,10 @@ def test_issue_9_the_summary_counts_per_city_and_the_state_machine_answers_it(sc
     (night,) = [i["response"] for i in outcome["invocations"]]
     assert night["warnings"] == 3 and night["partners_evaluated"] == 4
     assert night["per_city"] == {
-        "hamburg": {"partners_evaluated": 3, "warnings": 2, "suspensions": 0, "pending_decisions": 0},
-        "munich": {"partners_evaluated": 1, "warnings": 1, "suspensions": 0, "pending_decisions": 0},
+        "hamburg": {"partners_evaluated": 3, "warnings": 2, "suspensions": 0, "pending_decisions": 0,
+                    "review_reminders": 0},
+        "munich": {"partners_evaluated": 1, "warnings": 1, "suspensions": 0, "pending_decisions": 0,
+                    "review_reminders": 0},
     }
     # each step was an invocation of nightly_check: plan, figures, combine, evaluate, summarize
     assert outcome["stats"]["invocations"] >= 5

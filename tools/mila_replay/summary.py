@@ -47,7 +47,8 @@ def summarise(outcome: dict[str, Any]) -> str:
     lines.append("")
     lines.append("Notices: " + (", ".join(f"{k} {v}" for k, v in sorted(kinds.items())) or "none"))
     for notice in outcome["notices"]:
-        if notice["type"] in ("SUSPENDED", "EXCLUDED", "CLOSED", "REINSTATED", "DECISION_PENDING"):
+        if notice["type"] in ("SUSPENDED", "EXCLUDED", "CLOSED", "REINSTATED", "DECISION_PENDING",
+                              "REVIEW_DUE", "REVIEW_OVERDUE", "REVIEW_ANSWERED"):
             figures = notice["reasons"].get("figures", {})
             shown = ", ".join(f"{k}={_brief(v)}" for k, v in figures.items() if k not in ("window", "strikes"))
             lines.append(f"  {notice['at']} {notice['partner_id']} {notice['type']} "

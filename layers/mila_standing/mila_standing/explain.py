@@ -45,7 +45,7 @@ def recovery_hint(standing: Standing, j: Judgement) -> dict[str, Any]:
 
 
 def explain(standing: Standing, j: Judgement, notices: list[dict[str, Any]], decisions: list[dict[str, Any]],
-            flags: list[dict[str, Any]]) -> dict[str, Any]:
+            flags: list[dict[str, Any]], reviews: list[dict[str, Any]] | None = None) -> dict[str, Any]:
     p = j.policy
     return plain({
         "partner_id": standing.partner_id,
@@ -67,6 +67,10 @@ def explain(standing: Standing, j: Judgement, notices: list[dict[str, Any]], dec
         "review_flags": [_record(f) for f in flags],
         "notices": [{k: n.get(k) for k in ("notice_id", "type", "at", "reasons")} for n in notices],
         "recovery_hint": recovery_hint(standing, j),
+        # Issue 13: the partner's requests for review (APPEAL# records), oldest first.
+        "reviews": [{"review_id": r.get("review_id"), "notice_id": r.get("notice_id"), "status": r.get("status"),
+                     "requested_at": r.get("requested_at"), "deadline": r.get("deadline"),
+                     "outcome": r.get("outcome")} for r in reviews or []],
     })
 
 

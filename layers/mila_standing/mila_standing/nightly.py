@@ -6,7 +6,7 @@
 2. ``figures``   per segment: the partial sums of R4.1 per city (qualifying partners, rates' sum);
 3. ``combine``   per city: the figures from all its segments (R4.1, R4.2), stored;
 4. ``evaluate``  per segment: every partner with its city's figures: R2.4 before R5.3 before
-                 the night's warnings (R14.4);
+                 the night's warnings (R14.4), then the reminders of open reviews (issue 13);
 5. ``summarize`` the night's counts, per city and in all.
 
 On AWS the schedule starts a Step Functions state machine that runs 2 and 4 as Distributed Maps
@@ -38,12 +38,13 @@ from .rules import (
     night_windows,
     nightly,
     qualifying_rate,
+    reviews,
 )
 from .runtime import Runtime
 from .standing import LISTING_SHARDS, Standing
 
 WARNINGS = {"RATING_WARNING", "CANCELLATION_WARNING"}
-COUNTED = ("warnings", "suspensions", "pending_decisions")
+COUNTED = ("warnings", "suspensions", "pending_decisions", "review_reminders")
 LISTING_PAGE = 500
 SEGMENT_PARTNERS = 20_000  # partners per segment: about 4 minutes of one worker (BENCHMARKS.md)
 MAX_SEGMENTS = 1_000
@@ -194,17 +195,24 @@ def evaluate_segment(rt: Runtime, night: NightPlan, segment: dict[str, Any],
             cancellation = cancellation_figures(head, rt.policy.for_city(head.city))
         result["partners_evaluated"] += 1
         marked = head.night or {}
+        # Issue 13: open reviews' deadlines are in the aggregate already read, so a partner owed
+        # no reminder costs nothing more; one who is owed one is read even if restricted, and even
+        # if an earlier run tonight evaluated it (a reminder may fall due between two runs).
+        owed = reviews.reminder_due(head, now)
         if marked.get("date") == night.night:
             result.update({k: int(marked[k]) for k in COUNTED if marked.get(k)})
-            continue  # tonight's evaluation of this partner is written: a re-run changes nothing
-        windows = night_windows(head, _judgement(rt, head, figures, now), cancellation)
-        if not windows:
+            if not owed:
+                continue  # tonight's evaluation of this partner is written: a re-run changes nothing
+            windows: frozenset[str] = frozenset()  # the rules of R14.4 ran tonight: only the reminders
+        else:
+            windows = night_windows(head, _judgement(rt, head, figures, now), cancellation)
+        if not windows and not owed:
             continue
         standing = rt.store.load(partner_id, windows, window_sizes=rt.window_sizes)
         judgement = _judgement(rt, standing, figures, now)
         ratings, outcomes = "ratings" in windows, "outcomes" in windows
         if night.dry_run:
-            for notice in nightly(copy.deepcopy(standing), judgement, ratings, outcomes):
+            for notice in _tonight(night, ratings, outcomes)(copy.deepcopy(standing), judgement):
                 result[_bucket(notice)] += 1
                 would.append({"partner_id": notice.partner_id, "type": notice.type,
                               "rule": notice.reasons.get("rule")})
@@ -224,9 +232,12 @@ def evaluate_segment(rt: Runtime, night: NightPlan, segment: dict[str, Any],
 def _tonight(night: NightPlan, ratings: bool, outcomes: bool) -> Any:
     def decide(standing: Standing, j: Judgement) -> list[Notice]:
         before = standing.to_item()
-        notices = nightly(standing, j, ratings, outcomes)
+        notices = nightly(standing, j, ratings, outcomes) if ratings or outcomes else []
+        notices += reviews.reminders(standing, j)  # after the rules of R14.4 (issue 13)
         if standing.to_item() != before:  # the night changed it: mark the night in the same write
-            counts = Counter(_bucket(n) for n in notices)
+            earlier = standing.night if (standing.night or {}).get("date") == night.night else {}
+            counts = Counter({k: int(v) for k, v in (earlier or {}).items() if k in COUNTED})
+            counts.update(_bucket(n) for n in notices)
             standing.night = {"date": night.night, **{k: counts[k] for k in COUNTED if counts[k]}}
         return notices
 
@@ -246,6 +257,8 @@ def _bucket(notice: Notice) -> str:
         return "warnings"
     if notice.type == "DECISION_PENDING":
         return "pending_decisions"
+    if notice.type in reviews.REMINDERS:
+        return "review_reminders"
     return "suspensions"
 
 

@@ -1,9 +1,11 @@
 """Ops actions from the console (CONTRACT §2): incidents (R7), reinstatement (R12.4), decisions
-on pending restrictions (R12.3) and explanations (R12.2). Each answers JSON; an invalid call
-answers {"error": {"code", "message"}} and changes nothing."""
+on pending restrictions (R12.3), explanations (R12.2) and a partner's review rights (issue 13:
+request_review, answer_review). Each answers JSON; an invalid call answers
+{"error": {"code", "message"}} and changes nothing."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, Literal
 
@@ -12,7 +14,7 @@ from pydantic import BaseModel, ConfigDict, ValidationError, field_validator
 from .changes import Evaluation
 from .explain import explain
 from .models import StrictBool, describe, format_time
-from .rules import Judgement, Notice, OpsRefusal, decide, reinstate, report_incident
+from .rules import Judgement, Notice, OpsRefusal, decide, record_decision, reinstate, report_incident, reviews
 from .runtime import Runtime
 from .standing import Standing
 from .views import partner_view, plain
@@ -23,7 +25,8 @@ class _Request(BaseModel):
     model_config = ConfigDict(extra="ignore")
     partner_id: str
 
-    @field_validator("partner_id", "actor", "reason", "category", check_fields=False)
+    @field_validator("partner_id", "actor", "reason", "category", "text", "notice_id", "review_id",
+                     check_fields=False)
     @classmethod
     def _not_blank(cls, value: Any) -> Any:
         if isinstance(value, str) and not value.strip():
@@ -56,10 +59,27 @@ class ExplainRequest(_Request):
     action: Literal["explain"]
 
 
-Mutation = IncidentRequest | ReinstateRequest | DecideRequest
+class ReviewRequest(_Request):
+    """Issue 13: recorded on the partner's behalf (the channel is the platform's: support, app)."""
+
+    action: Literal["request_review"]
+    actor: str
+    notice_id: str
+    text: str
+
+
+class ReviewAnswer(_Request):
+    action: Literal["answer_review"]
+    actor: str
+    review_id: str
+    reason: str
+    outcome: Literal["upheld", "corrected"]
+
+
+Mutation = IncidentRequest | ReinstateRequest | DecideRequest | ReviewRequest | ReviewAnswer
 REQUESTS: dict[str, type[_Request]] = {
     "report_incident": IncidentRequest, "reinstate": ReinstateRequest, "decide": DecideRequest,
-    "explain": ExplainRequest,
+    "explain": ExplainRequest, "request_review": ReviewRequest, "answer_review": ReviewAnswer,
 }
 
 
@@ -84,33 +104,117 @@ def handle(rt: Runtime, event: Any, now: datetime) -> dict[str, Any]:
     if isinstance(request, ExplainRequest):
         with_proposal(rt, current)
         return explain(current, rt.judgement(current, now), rt.store.notices(request.partner_id),
-                       rt.store.records(request.partner_id, "DECISION#"), rt.store.records(request.partner_id, "FLAG#"))
+                       rt.store.records(request.partner_id, "DECISION#"), rt.store.records(request.partner_id, "FLAG#"),
+                       rt.store.records(request.partner_id, APPEAL))
 
     if not isinstance(request, Mutation):
         return error("UNKNOWN_ACTION", f"unknown action {action!r}")
     mutation: Mutation = request
+    reviewing: ReviewCall | None = None
+    if isinstance(mutation, ReviewRequest | ReviewAnswer):
+        found = ReviewCall.prepare(rt, mutation)
+        if isinstance(found, dict):
+            return found
+        reviewing = found
 
     def change(standing: Standing, j: Judgement) -> list[Notice]:
+        if reviewing is not None:
+            return reviewing.decide(standing, j)
         if isinstance(mutation, IncidentRequest):
             return report_incident(standing, j, mutation.category, mutation.actor, mutation.job_id, mutation.note)
         if isinstance(mutation, ReinstateRequest):
             return reinstate(standing, j, mutation.actor, mutation.reason)
-        with_proposal(rt, standing)  # approve applies the proposal with its statement of reasons
-        return decide(standing, j, mutation.approve, mutation.actor, mutation.reason)
+        if isinstance(mutation, DecideRequest):
+            with_proposal(rt, standing)  # approve applies the proposal with its statement of reasons
+            return decide(standing, j, mutation.approve, mutation.actor, mutation.reason)
+        raise AssertionError(f"unhandled action {mutation.action}")
 
     def audit(standing: Standing) -> list[dict[str, Any]]:
         sk = f"AUDIT#{format_time(now)}#{standing.log_seq:06d}"  # every accepted call records a decision
-        return [{"pk": f"PARTNER#{standing.partner_id}", "sk": sk, "at": format_time(now),
-                 "request": mutation.model_dump(), "status": standing.status}]
+        items = [{"pk": f"PARTNER#{standing.partner_id}", "sk": sk, "at": format_time(now),
+                  "request": mutation.model_dump(), "status": standing.status}]
+        return items + (reviewing.records(standing) if reviewing is not None else [])
 
     try:
         notices = rt.update(request.partner_id, [Evaluation(change)], now, extra_puts=audit, always_save=True)
     except OpsRefusal as refusal:
         return error(refusal.code, str(refusal))
     standing = rt.store.load(request.partner_id, window_sizes=rt.window_sizes)
-    return plain({"ok": True, "action": mutation.action, "partner_id": request.partner_id,
-                  "standing": partner_view(standing, rt.judgement(standing, now)),
-                  "notices": [n.to_view() for n in notices]})
+    answer: dict[str, Any] = {"ok": True, "action": mutation.action, "partner_id": request.partner_id}
+    if reviewing is not None:
+        answer |= reviewing.answer()
+    return plain(answer | {"standing": partner_view(standing, rt.judgement(standing, now)),
+                           "notices": [n.to_view() for n in notices]})
+
+
+# A review's record: ``APPEAL#<seq>`` (not REVIEW#: no sort key of the partition may fall between
+# R# and T#~, where the window queries read; see standing.py).
+APPEAL = "APPEAL#"
+
+
+def _notice_of(rt: Runtime, partner_id: str, notice_id: str) -> dict[str, Any]:
+    """The partner's stored notice ``notice_id`` (``<partner_id>:000001``), or an error."""
+    owner, _, seq = notice_id.rpartition(":")
+    if owner and owner != partner_id:
+        return error("NOT_THE_PARTNERS_NOTICE", f"notice {notice_id!r} is not a notice of partner {partner_id!r}")
+    notice = rt.store.get(f"PARTNER#{partner_id}", f"NOTICE#{seq}") if seq.isdigit() and owner else None
+    if notice is None or notice.get("notice_id") != notice_id:
+        return error("UNKNOWN_NOTICE", f"partner {partner_id!r} has no notice {notice_id!r}")
+    return notice
+
+
+@dataclass
+class ReviewCall:
+    """A request_review or answer_review call (issue 13). The reviewed notice (and the review
+    being answered) are read before the update: a notice never changes once written, and whether
+    a review is still open is decided on the standing itself (rules/reviews.py)."""
+
+    call: ReviewRequest | ReviewAnswer
+    notice: dict[str, Any]
+    stored: dict[str, Any] | None = None  # the APPEAL# record being answered
+    review: dict[str, Any] = field(default_factory=dict)  # the record as this call leaves it
+
+    @classmethod
+    def prepare(cls, rt: Runtime, call: ReviewRequest | ReviewAnswer) -> ReviewCall | dict[str, Any]:
+        """The call with what it reviews, or an error object."""
+        if isinstance(call, ReviewRequest):
+            notice = _notice_of(rt, call.partner_id, call.notice_id)
+            return notice if "error" in notice else cls(call, notice)
+        seq = reviews.review_seq(call.review_id)
+        owner = call.review_id.rsplit(":review-", 1)[0]
+        stored = (rt.store.get(f"PARTNER#{call.partner_id}", f"{APPEAL}{seq:06d}")
+                  if seq is not None and owner == call.partner_id else None)
+        if stored is None or stored.get("review_id") != call.review_id:
+            return error("UNKNOWN_REVIEW", f"partner {call.partner_id!r} has no review {call.review_id!r}")
+        if stored.get("status") == reviews.ANSWERED:
+            return error("ALREADY_ANSWERED", f"review {call.review_id} was answered on {stored.get('answered_at')}")
+        notice = _notice_of(rt, call.partner_id, str(stored["notice_id"]))
+        if "error" in notice:
+            return notice
+        return cls(call, notice, {k: v for k, v in stored.items() if k not in ("pk", "sk", "partner_id")})
+
+    def decide(self, standing: Standing, j: Judgement) -> list[Notice]:
+        if isinstance(self.call, ReviewRequest):
+            self.review = reviews.request_review(standing, j, self.notice)
+            record_decision(standing, {"type": "REVIEW_REQUESTED", "status": standing.status, "reason": None,
+                                       "at": format_time(j.now), "review_id": self.review["review_id"],
+                                       "notice_id": self.review["notice_id"], "deadline": self.review["deadline"]})
+            return []
+        self.review = dict(self.stored or {})  # afresh: a conflict retry decides again
+        return reviews.answer_review(standing, j, self.review, self.notice, self.call.outcome,
+                                     self.call.actor, self.call.reason)
+
+    def records(self, standing: Standing) -> list[dict[str, Any]]:
+        """The review's record (``APPEAL#<seq>``), with the request's text, written with the standing."""
+        key = {"pk": f"PARTNER#{standing.partner_id}", "partner_id": standing.partner_id,
+               "sk": f"{APPEAL}{reviews.review_seq(self.review['review_id']):06d}"}
+        if isinstance(self.call, ReviewRequest):
+            return [{**self.review, "text": self.call.text, "requested_by": self.call.actor, **key}]
+        return [{**self.review, **key}]
+
+    def answer(self) -> dict[str, Any]:
+        found = {"review_id": self.review["review_id"], "deadline": self.review["deadline"]}
+        return found | ({"outcome": self.call.outcome} if isinstance(self.call, ReviewAnswer) else {})
 
 
 def with_proposal(rt: Runtime, standing: Standing) -> None:

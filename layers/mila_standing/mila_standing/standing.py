@@ -142,6 +142,10 @@ class Standing:
     # The last night the nightly check changed this standing, with what it sent that night:
     # {"date", "warnings", "suspensions", "pending_decisions"} (a re-run of the night skips it).
     night: dict[str, Any] | None = None
+    # Open reviews (issue 13, rules/reviews.py): review id -> {"notice_id", "deadline", "sent"}; an
+    # answered review leaves (its record is an APPEAL# item). At most OPEN_REVIEWS_KEPT.
+    reviews: dict[str, dict[str, Any]] = field(default_factory=dict)
+    review_seq: int = 0
     # Made by this update, written as items of their own (DECISION#, FLAG#), then forgotten:
     decisions: list[dict[str, Any]] = field(default_factory=list)  # status changes with reasons (R12.1)
     review_flags: list[dict[str, Any]] = field(default_factory=list)
@@ -180,6 +184,9 @@ class Standing:
             "notice_seq": self.notice_seq,
             "log_seq": self.log_seq,
             "night": self.night,
+            # Only once a partner asked for a review: every other aggregate keeps its content (and hash).
+            **({"reviews": {k: dict(v) for k, v in sorted(self.reviews.items())}, "review_seq": self.review_seq}
+               if self.review_seq else {}),
         }
 
     @classmethod
@@ -209,6 +216,8 @@ class Standing:
             notice_seq=int(item.get("notice_seq", 0)),
             log_seq=int(item.get("log_seq", 0)),
             night=dict(item["night"]) if item.get("night") else None,
+            reviews={k: {**v, "sent": list(v.get("sent") or [])} for k, v in (item.get("reviews") or {}).items()},
+            review_seq=int(item.get("review_seq", 0)),
             revision=item.get("revision"),
         )
 

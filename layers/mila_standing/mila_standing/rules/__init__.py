@@ -7,8 +7,10 @@ no I/O: the handlers load, call one of these, and save. One module per rule fami
     city          R4                           suspensions   R2.4, R5.3 (R14.4)
     no_shows      R6                           restrictions  R7, R12.3, R12.4 (R14.5, R14.10)
     dispatch      R9                           judgement     notices, statements of reasons (R12.1)
+    reviews       a partner's review rights (issue 13, Platform Work Directive Art. 11)
 """
 
+from . import reviews
 from .city import city_figures, combine_city_figures, qualifying_rate
 from .dispatch import dispatch_eligible, dispatch_score
 from .judgement import CityFigures, Judgement, Notice, city_maximum, new_notice, record_decision, statement
@@ -56,6 +58,6 @@ __all__ = [
     "apply_rating", "cancellation_figures", "change_status", "city_figures", "city_maximum",
     "combine_city_figures", "decide", "dispatch_eligible", "dispatch_score", "evaluate", "in_rating_band",
     "keep_strikes", "new_notice", "night_windows", "nightly", "no_show_ladder", "outcome_entry", "qualifying_rate",
-    "rating_figures", "record_decision", "reinstate", "report_incident", "restrict", "statement",
+    "rating_figures", "record_decision", "reinstate", "report_incident", "restrict", "reviews", "statement",
     "strike_dates", "warning_due",
 ]

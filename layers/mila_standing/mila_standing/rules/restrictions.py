@@ -89,14 +89,15 @@ def report_incident(standing: Standing, j: Judgement, category: str, actor: str,
     return [change_status(standing, j, status, reason, reasons)]
 
 
-def reinstate(standing: Standing, j: Judgement, actor: str, why: str) -> list[Notice]:
-    """R12.4 / R14.5 / R14.6 / R14.10."""
+def reinstate(standing: Standing, j: Judgement, actor: str, why: str,
+              review_id: str | None = None) -> list[Notice]:
+    """R12.4 / R14.5 / R14.6 / R14.10; ``review_id``: reinstated by the answer to a review (issue 13)."""
     if standing.status == CLOSED:
         raise OpsRefusal("CLOSED", "a CLOSED partner is never reinstated")
     if standing.status == ACTIVE:
         raise OpsRefusal("NOT_RESTRICTED", "the partner is ACTIVE: there is nothing to reinstate")
     reasons = statement("R12.4", j, {"previous_status": standing.status, "previous_reason": standing.reason},
-                        {}, [], actor=actor, reason=why)
+                        {}, [], actor=actor, reason=why, **({"review_id": review_id} if review_id else {}))
     standing.rating_streak.clear()
     standing.rating_baseline = None
     standing.cancellation_streak.clear()
