@@ -82,7 +82,8 @@ def test_what_a_snapshot_cannot_tell_is_counted_not_invented():
     j3 = [item["payment_status"] for _, item in puts(history, "jobs") if item["job_id"] == "j-3"
           and item["status"] == "COMPLETED"]
     assert j3 == ["PAID", "REFUNDED"]
-    j2_requested = [at for at, item in puts(history, "jobs") if item["job_id"] == "j-2" and item["status"] == "REQUESTED"]
+    j2_requested = [at for at, item in puts(history, "jobs")
+                    if item["job_id"] == "j-2" and item["status"] == "REQUESTED"]
     assert j2_requested == ["2026-10-02T09:10:00Z"]  # its first known time, accepted_at
 
 

@@ -5,6 +5,7 @@
     mila-standing generate --partners N [--days D] [--cities a,b,c] [--seed S] [--out FILE]
     mila-standing migrate --table NAME [--endpoint-url URL] [--segments N] [--checkpoint FILE]
     mila-standing import EXPORT... [--out FILE]
+    mila-standing export SCENARIO --out DIR
     mila-standing whatif HISTORY --policy A --policy B [--out DIR]
 """
 
@@ -48,6 +49,8 @@ def _parser() -> argparse.ArgumentParser:
 
     importer = commands.add_parser("import", help="a scenario from DynamoDB exports of partners, jobs and ratings")
     importing.add_arguments(importer)
+    exporter = commands.add_parser("export", help="a scenario's final tables as a DynamoDB export (to try import)")
+    importing.add_export_arguments(exporter)
     whatif = commands.add_parser("whatif", help="replay a history under two policies and report who is affected")
     whatif_run.add_arguments(whatif)
     return parser
@@ -105,6 +108,10 @@ def main(argv: list[str] | None = None) -> int:
         from .importing import run as run_import
 
         return run_import(args)
+    if args.command == "export":
+        from .importing import run_export
+
+        return run_export(args)
     if args.command == "whatif":
         from .whatif_run import run as run_whatif
 

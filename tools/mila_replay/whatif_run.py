@@ -25,7 +25,7 @@ from mila_standing.policy import Policy, PolicyError
 from .backends import DEFAULT_ENGINE, ENGINES, EngineError
 from .engine import DEFAULT_POLICY, Replay
 from .export import ExportError, is_export
-from .importing import import_history, write_scenario
+from .importing import describe, import_history, write_scenario
 from .report_html import render
 from .scenario import ScenarioError, ScenarioFileError, load_scenario
 from .template import Template
@@ -85,7 +85,7 @@ def whatif(history: str, policies: dict[str, Path], out: Path, engine: str = DEF
             scenario = Path(workdir) / "history.jsonl"
             with open(scenario, "w", encoding="utf-8") as file:
                 write_scenario(reconstruction, file)
-            say(f"whatif: imported {history}: {imported['events']:,} events")
+            say(describe(reconstruction))
         else:
             scenario = Path(history)
         function_names = {spec.name for spec in Template().functions({})}
