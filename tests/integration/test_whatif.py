@@ -187,3 +187,20 @@ def test_import_reads_an_export_from_s3_with_the_users_credentials(exported, mon
         from_s3 = import_history(["s3://mila-exports/2026"])
     from_disk = import_history([str(folder)])
     assert from_s3.lines == from_disk.lines and len(from_s3.lines) > 90
+
+
+def test_a_line_dynamodb_refuses_in_parallel_runs_is_one_line_and_exit_2(tmp_path, capsys):
+    """Issue 10 bad input, with both replays in worker processes: the refused line comes back named."""
+    path = tmp_path / "history.jsonl"
+    partner = {"partner_id": "p1", "city": "hamburg", "verified": True, "created_at": "2026-03-01T08:00:00Z"}
+    rating = {"job_id": "j1", "partner_id": "p1", "stars": 5, "rated_at": "2026-03-02T09:00:00Z",
+              "comment": "x" * 500_000}  # above DynamoDB's 400 KB item limit
+    lines = [{"at": "2026-03-02T08:00:00Z", "put": {"table": "partners", "item": partner}},
+             {"at": "2026-03-02T09:00:00Z", "put": {"table": "ratings", "item": rating}}]
+    path.write_text("\n".join(json.dumps(line) for line in lines) + "\n")
+    out = tmp_path / "out"
+    assert main(["whatif", str(path), "--policy", "infra/policy.yaml", "--out", str(out), "--engine", "moto",
+                 "--jobs", "2"]) == 2
+    error = capsys.readouterr().err.strip().splitlines()[-1]
+    assert error.startswith(f"mila-standing whatif: {path}: line 2: put: DynamoDB refused the item"), error
+    assert not out.exists()

@@ -129,7 +129,7 @@ def histogram(chart_id: str, bins: dict[str, int], lo: float, hi: float, width_o
     steps = 8
     for n in range(steps + 1):
         value = lo + (hi - lo) * n / steps
-        label = f"{value:.0%}" if percent else f"{value:.1f}"
+        label = f"{value:.1%}" if percent else f"{value:.2f}".rstrip("0").rstrip(".")
         parts.append(f"<text x='{x(value):.1f}' y='{height - 12}' text-anchor='middle'>{label}</text>")
     parts.append(f"<text x='{left - 4}' y='{top + 4}' text-anchor='end'>{peak}</text>")
     for n, (value, side, label) in enumerate(lines):
@@ -251,7 +251,9 @@ def _charts(report: dict[str, Any]) -> str:
         for side in ("a", "b"):
             lines.append((thresholds[side]["rating_minimum"], side,
                           f"{side.upper()} minimum {thresholds[side]['rating_minimum']:g}"))
-        out.append(histogram(f"ratings-{city}", figures["rating_averages"], 1.0, 5.0,
+        # From 3 stars up unless someone is lower: the thresholds live there, and so do most partners.
+        low = min([3.0, *(float(k) for k in figures["rating_averages"]), *(value - 0.2 for value, _, _ in lines)])
+        out.append(histogram(f"ratings-{city}", figures["rating_averages"], max(1.0, low), 5.0,
                              figures["bin_width"]["rating_averages"], lines,
                              f"{city}: rating averages (partners per 0.1 star) against each policy's minimum"))
         lines = [(thresholds[side]["cancellation_maximum"], side,

@@ -57,10 +57,17 @@ def _policies(given: list[Path]) -> dict[str, Path]:
     raise WhatIfError("--policy: give B (A is infra/policy.yaml) or A and B")
 
 
+class ReplayRefused(RuntimeError):
+    """A line DynamoDB refused while replaying (a ScenarioError), in a form a worker process can
+    hand back: ScenarioError's two-argument constructor does not survive pickling."""
+
+
 def _replay(scenario: Path, policy: Path, engine: str) -> dict[str, Any]:
     """One run, in a process of its own when parallel (the replay sets the clock and environment)."""
-    outcome = Replay(scenario, policy, io.StringIO(), engine=engine, sink=lambda _: None).run()
-    return outcome
+    try:
+        return Replay(scenario, policy, io.StringIO(), engine=engine, sink=lambda _: None).run()
+    except ScenarioError as error:
+        raise ReplayRefused(str(error)) from None
 
 
 def _parallel(jobs: int | None) -> bool:
@@ -158,7 +165,7 @@ def run(args: argparse.Namespace) -> int:
     except (WhatIfError, ExportError, PolicyError, ScenarioFileError, EngineError) as error:
         print(f"mila-standing whatif: {error}", file=sys.stderr)
         return 2
-    except ScenarioError as error:  # DynamoDB refused an item while replaying it
+    except ReplayRefused as error:  # DynamoDB refused an item while replaying it
         print(f"mila-standing whatif: {args.history}: {error}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:
