@@ -127,7 +127,7 @@ def test_the_report_opens_in_a_real_headless_browser_without_errors_and_draws_it
     assert dom.returncode == 0, dom.stderr[-2000:]
     head = dom.stdout[:400]
     assert 'data-ready="1"' in head and "data-errors" not in head, head
-    assert 'data-charts="7"' in head  # restrictions per city, two timelines, ratings and cancellations in leipzig
+    assert 'data-charts="5"' in head  # restrictions per city, two timelines, leipzig's ratings and cancellations
     assert "Uncaught" not in dom.stderr and "CONSOLE" not in dom.stderr
     assert "p-low" in dom.stdout and "RATING_WARNING" in dom.stdout
     shot = tmp_path / "report.png"
