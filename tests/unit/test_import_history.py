@@ -202,3 +202,25 @@ def test_an_ion_export_is_refused_by_name(tmp_path):
     summary.write_text(json.dumps(json.loads(summary.read_text()) | {"outputFormat": "ION"}))
     with pytest.raises(ExportError, match=f"{summary}: outputFormat 'ION'"):
         find_exports([tmp_path])
+
+
+def test_the_import_command_writes_a_scenario_and_says_what_it_could_not_reconstruct(tmp_path, capsys):
+    """Issue 10: `mila-standing export` then `mila-standing import`: a scenario the replay accepts, the
+    gaps as counts on stderr and in FILE.import.json, nothing under the scenario's name on failure."""
+    from mila_replay.cli import main
+    from mila_replay.scenario import load_scenario
+
+    scenario = tmp_path / "history.jsonl"
+    scenario.write_text("".join(json.dumps(line, default=str) + "\n" for line in scenario_lines()))
+    assert main(["export", str(scenario), "--out", str(tmp_path / "export")]) == 0
+    assert main(["import", str(tmp_path / "export"), "--out", str(tmp_path / "imported.jsonl")]) == 0
+    err = capsys.readouterr().err
+    assert "import: 2 jobs, 3 partners, 1 ratings" in err and "bad items: 0" in err
+    assert "not reconstructed: 1 payments: time unknown, applied at completion" in err
+    loaded = load_scenario(tmp_path / "imported.jsonl", {"nightly_check"})
+    assert [line.kind for line in loaded.lines].count("invoke") == 2  # nights of 3 and 4 October
+    summary = json.loads((tmp_path / "imported.jsonl.import.json").read_text())
+    assert summary["not_reconstructed"] == {"payments: time unknown, applied at completion": 1}
+    assert main(["import", str(tmp_path / "export" / "jobs"), "--out", str(tmp_path / "only-jobs.jsonl")]) == 2
+    assert "no export of the partners and ratings tables" in capsys.readouterr().err
+    assert not (tmp_path / "only-jobs.jsonl").exists()
