@@ -133,3 +133,15 @@ def test_the_page_is_self_contained_with_the_tables_and_charts():
     text = "".join(page.text)
     assert "p-low" in text and "rule R2.4" in text and "12 ratings of 50" in text
     assert "€20.00 → €20.00" in text
+
+
+def test_the_two_runs_share_no_engine_when_parallel(monkeypatch):
+    """Issue 10.4: in parallel each run has its own engine; a shared one (MILA_DYNAMODB_ENDPOINT) takes
+    one replay at a time, whatever --jobs says."""
+    from mila_replay.whatif_run import _parallel
+
+    monkeypatch.setenv("MILA_DYNAMODB_ENDPOINT", "http://127.0.0.1:8000")
+    assert not _parallel(2, "dynamodb-local")
+    assert _parallel(2, "moto")
+    monkeypatch.delenv("MILA_DYNAMODB_ENDPOINT")
+    assert _parallel(2, "dynamodb-local") and not _parallel(1, "dynamodb-local")

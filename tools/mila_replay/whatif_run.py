@@ -70,11 +70,12 @@ def _replay(scenario: Path, policy: Path, engine: str) -> dict[str, Any]:
         raise ReplayRefused(str(error)) from None
 
 
-def _parallel(jobs: int | None) -> bool:
+def _parallel(jobs: int | None, engine: str) -> bool:
+    if engine != "moto" and os.environ.get("MILA_DYNAMODB_ENDPOINT"):
+        return False  # a shared engine (the test suite's) takes one replay at a time: same table names
     if jobs is not None:
         return jobs == 2
-    # A shared engine (MILA_DYNAMODB_ENDPOINT, the test suite's) takes one replay at a time.
-    return (os.cpu_count() or 1) >= 2 and not os.environ.get("MILA_DYNAMODB_ENDPOINT")
+    return (os.cpu_count() or 1) >= 2
 
 
 def whatif(history: str, policies: dict[str, Path], out: Path, engine: str = DEFAULT_ENGINE,
@@ -106,7 +107,7 @@ def whatif(history: str, policies: dict[str, Path], out: Path, engine: str = DEF
                 cities[line.item["partner_id"]] = line.item["city"]  # type: ignore[index]
         if parsed.policy:  # a scenario's policy line applies under both policies, as in a replay
             loaded = {side: Policy.load(path, overlay=parsed.policy) for side, path in policies.items()}
-        parallel = _parallel(jobs)
+        parallel = _parallel(jobs, engine)
         say(f"whatif: replaying {len(parsed.lines):,} events under A and B "
             f"{'in parallel' if parallel else 'one after the other'}")
         outcomes: dict[str, dict[str, Any]] = {}
