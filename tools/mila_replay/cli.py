@@ -4,6 +4,9 @@
                          [--engine dynamodb-local|moto] [--summary]
     mila-standing generate --partners N [--days D] [--cities a,b,c] [--seed S] [--out FILE]
     mila-standing migrate --table NAME [--endpoint-url URL] [--segments N] [--checkpoint FILE]
+    mila-standing import EXPORT... [--out FILE]
+    mila-standing export SCENARIO --out DIR
+    mila-standing whatif HISTORY --policy A --policy B [--out DIR]
 """
 
 from __future__ import annotations
@@ -42,6 +45,14 @@ def _parser() -> argparse.ArgumentParser:
 
     migrate = commands.add_parser("migrate", help="rewrite a deployed standing table into the current shape")
     migration.add_arguments(migrate)
+    from . import importing, whatif_run
+
+    importer = commands.add_parser("import", help="a scenario from DynamoDB exports of partners, jobs and ratings")
+    importing.add_arguments(importer)
+    exporter = commands.add_parser("export", help="a scenario's final tables as a DynamoDB export (to try import)")
+    importing.add_export_arguments(exporter)
+    whatif = commands.add_parser("whatif", help="replay a history under two policies and report who is affected")
+    whatif_run.add_arguments(whatif)
     return parser
 
 
@@ -93,6 +104,18 @@ def main(argv: list[str] | None = None) -> int:
         from .migrate import run as migrate
 
         return migrate(args)
+    if args.command == "import":
+        from .importing import run as run_import
+
+        return run_import(args)
+    if args.command == "export":
+        from .importing import run_export
+
+        return run_export(args)
+    if args.command == "whatif":
+        from .whatif_run import run as run_whatif
+
+        return run_whatif(args)
     return _replay(args)
 
 
