@@ -18,7 +18,7 @@ from datetime import timedelta
 from typing import Any
 
 import pytest
-from mila_standing import models, ratings
+from mila_standing import models, ops, ratings
 
 from .scenario import ScenarioBuilder, day, iso
 
@@ -213,3 +213,25 @@ def test_r14_13_ops_free_text_and_ids_over_the_limits_get_an_error_object(scenar
     assert answer["error"]["code"] == "INVALID_REQUEST", answer
     assert "at most" in answer["error"]["message"]
     assert outcome["partners"]["p1"]["status"] == "ACTIVE"
+
+
+def test_issue_12_an_ops_call_dynamodb_refuses_answers_unwritable_and_changes_nothing(scenario, monkeypatch):
+    # Given an incident whose decision grows past 400 KB on the way to DynamoDB (as a 200 KB note
+    # copied into the standing did before notes were bounded)
+    real_report = ops.report_incident
+
+    def report(standing: Any, j: Any, category: str, actor: str, job_id: Any, note: Any) -> Any:
+        return real_report(standing, j, category, actor, job_id, (note or "") * 300)
+
+    monkeypatch.setattr(ops, "report_incident", report)
+    scenario.partner("p1", city=CITY)
+    scenario.invoke(day(1), "ops", {"action": "report_incident", "partner_id": "p1", "category": "DISCRIMINATION",
+                                    "actor": "ops-a", "note": "n" * 2000})
+    log = io.StringIO()
+    # When replayed
+    outcome = scenario.replay(log=log, differential=False)
+    # Then ops get UNWRITABLE with the reason, nothing changed, and the log names the partner
+    answer = outcome["invocations"][0]["response"]
+    assert answer["error"]["code"] == "UNWRITABLE" and "ValidationException" in answer["error"]["message"]
+    assert outcome["partners"]["p1"]["status"] == "ACTIVE"
+    assert '"partner_id":"p1"' in log.getvalue().replace(" ", "") and "ops call failed" in log.getvalue()
