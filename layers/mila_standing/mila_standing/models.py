@@ -58,12 +58,18 @@ def parse_time(value: Any) -> datetime:
     if parsed.tzinfo is None:
         raise ValueError(f"{value!r} has no time zone")
     try:
-        utc = parsed.astimezone(UTC)
+        return parsed.astimezone(UTC)
     except OverflowError:  # e.g. 0001-01-01T00:00:00+05:00: before year 1 in UTC
         raise ValueError(f"{value!r} cannot be converted to UTC") from None
-    if not EARLIEST <= utc < LATEST:
+
+
+def _source_time(value: Any) -> datetime:
+    """R14.13 for the platform's records: a time (parse_time) within the sane range. Our own
+    items keep times outside it (a marker at year 1), so the range is checked here only."""
+    moment = parse_time(value)
+    if not EARLIEST <= moment < LATEST:
         raise ValueError(f"{value!r} lies outside {EARLIEST.year}-{LATEST.year - 1}")
-    return utc
+    return moment
 
 
 def format_time(value: datetime) -> str:
@@ -146,7 +152,7 @@ def _fingerprint(value: Any) -> str | None:
     return within_key_limit(value, MAX_FINGERPRINT_BYTES)
 
 
-Time = Annotated[datetime, BeforeValidator(parse_time)]
+Time = Annotated[datetime, BeforeValidator(_source_time)]
 LooseText = Annotated[str | None, BeforeValidator(_text_or_none)]
 Username = Annotated[str | None, BeforeValidator(_kept_text(128))]  # Cognito's own limit
 Currency = Annotated[str | None, BeforeValidator(_kept_text(16))]
