@@ -6,6 +6,7 @@ from typing import Any
 
 from aws_lambda_powertools.utilities.typing import LambdaContext
 from mila_standing import clock
+from mila_standing.failures import is_transient, reason_of
 from mila_standing.observability import logger, metrics
 from mila_standing.ops import error, handle
 from mila_standing.runtime import runtime
@@ -17,9 +18,15 @@ def lambda_handler(event: Any, context: LambdaContext) -> dict[str, Any]:
     metrics.add_metric(name="OpsCalls", unit="Count", value=1)
     try:
         answer = handle(runtime(), event, clock.now())
-    except Exception:  # never an unhandled exception for a person at the console
-        logger.exception("ops call failed")
-        return error("INTERNAL", "the call failed and changed nothing; see the function's logs")
+    except Exception as failure:  # never an unhandled exception for a person at the console
+        partner_id = event.get("partner_id") if isinstance(event, dict) else None
+        reason = reason_of(failure)
+        logger.exception("ops call failed", extra={"partner_id": partner_id, "reason": reason})
+        if is_transient(failure):
+            return error("INTERNAL", "the call failed and changed nothing; try again (see the function's logs)")
+        # Issue 12 item 4: the partner's standing cannot be written; trying again will not help.
+        metrics.add_metric(name="UnwritableRecords", unit="Count", value=1)
+        return error("UNWRITABLE", f"partner {partner_id!r} cannot be written ({reason}); nothing changed")
     logger.info("ops call", extra={"action": (event or {}).get("action") if isinstance(event, dict) else None,
                                    "outcome": "error" if "error" in answer else "ok"})
     return answer

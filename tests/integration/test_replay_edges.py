@@ -59,14 +59,15 @@ def test_r12_3_approve_applies_a_suspension_to_an_excluded_partner(scenario):
 
 
 def test_r13_notices_after_a_refused_write_are_still_published(scenario):
-    """A write DynamoDB refuses (an item over 400 KB) changes nothing, and what comes after is
-    delivered as before: the suspension blocks the login."""
+    """A call that would make an item over 400 KB changes nothing - since issue 12 it is refused up
+    front (R14.13; the write DynamoDB refuses is tested in test_poison_records.py) - and what comes
+    after is delivered as before: the suspension blocks the login."""
     scenario.partner("p1", city="hamburg")
     _ops(scenario, day(1), action="report_incident", partner_id="p1", category="DISCRIMINATION",
          actor="ops-a", note="n" * 420_000)
     _ops(scenario, day(2), action="report_incident", partner_id="p1", category="DISCRIMINATION", actor="ops-a")
     outcome = scenario.replay()
-    assert outcome["invocations"][0]["response"]["error"]["code"] == "INTERNAL"
+    assert outcome["invocations"][0]["response"]["error"]["code"] == "INVALID_REQUEST"
     assert outcome["partners"]["p1"]["status"] == "SUSPENDED"
     assert outcome["logins"]["p1"] is False
     assert outcome["stats"]["published_notices"] == len(outcome["notices"]) == 1

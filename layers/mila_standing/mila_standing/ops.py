@@ -7,23 +7,34 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, ValidationError, field_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 from .changes import Evaluation
 from .explain import explain
-from .models import StrictBool, describe, format_time
+from .models import KeyPart, StrictBool, describe, format_time
 from .rules import Judgement, Notice, OpsRefusal, decide, record_decision, reinstate, report_incident, reviews
 from .runtime import Runtime
 from .standing import Standing
 from .views import partner_view, plain
 
+# Free text is copied into decisions, notices and audit items: bounded so that no call can make
+# an item DynamoDB refuses (issue 12; the items' budget is in standing.py). Over the limit, the
+# call answers INVALID_REQUEST and changes nothing.
+MAX_NOTE_CHARS = 2000
+MAX_REASON_CHARS = 1000
+MAX_ACTOR_CHARS = 128
+MAX_CATEGORY_CHARS = 64
+Note = Annotated[str, Field(max_length=MAX_NOTE_CHARS)]
+Reason = Annotated[str, Field(max_length=MAX_REASON_CHARS)]
+Actor = Annotated[str, Field(max_length=MAX_ACTOR_CHARS)]
+
 
 class _Request(BaseModel):
     # Extra fields are ignored (an `actor` on explain, a ticket number): only the named ones count.
     model_config = ConfigDict(extra="ignore")
-    partner_id: str
+    partner_id: KeyPart
 
     @field_validator("partner_id", "actor", "reason", "category", "text", "notice_id", "review_id",
                      check_fields=False)
@@ -36,23 +47,23 @@ class _Request(BaseModel):
 
 class IncidentRequest(_Request):
     action: Literal["report_incident"]
-    category: str
-    actor: str
-    job_id: str | None = None
-    note: str | None = None
+    category: Annotated[str, Field(max_length=MAX_CATEGORY_CHARS)]
+    actor: Actor
+    job_id: KeyPart | None = None
+    note: Note | None = None
 
 
 class ReinstateRequest(_Request):
     action: Literal["reinstate"]
-    actor: str
-    reason: str
+    actor: Actor
+    reason: Reason
 
 
 class DecideRequest(_Request):
     action: Literal["decide"]
     approve: StrictBool
-    actor: str
-    reason: str | None = None
+    actor: Actor
+    reason: Reason | None = None
 
 
 class ExplainRequest(_Request):
@@ -63,16 +74,16 @@ class ReviewRequest(_Request):
     """Issue 13: recorded on the partner's behalf (the channel is the platform's: support, app)."""
 
     action: Literal["request_review"]
-    actor: str
-    notice_id: str
-    text: str
+    actor: Actor
+    notice_id: KeyPart
+    text: Note
 
 
 class ReviewAnswer(_Request):
     action: Literal["answer_review"]
-    actor: str
-    review_id: str
-    reason: str
+    actor: Actor
+    review_id: KeyPart
+    reason: Reason
     outcome: Literal["upheld", "corrected"]
 
 

@@ -47,9 +47,14 @@ RATINGS_RANGE = (RATING_PREFIX, AGGREGATE)  # descending: the aggregate, then th
 OUTCOMES_RANGE = (AGGREGATE, "T#~")  # ascending: the aggregate, then the newest outcomes
 LISTING_SHARDS = 32  # write shards of a city's listing (the nightly check's segments, README)
 
-# Size budget of the aggregate (issue: no item grows without bound). Every list it keeps is
-# capped here; with these caps and ids of up to 128 characters the item stays under 8 KB, and a
-# typical one is about 0.6 KB (one write unit).
+# Size budget (issue 12: no item grows without bound). Every list the aggregate keeps is capped
+# here; with these caps and ids of at most models.MAX_ID_BYTES the aggregate stays under
+# AGGREGATE_BUDGET_BYTES (a typical one is about 0.6 KB, one write unit). Decisions, notices,
+# flags and audits are items of their own, one per event, each holding a bounded statement of
+# reasons and at most the ops free text (ops.MAX_NOTE_CHARS ...): each under ITEM_BUDGET_BYTES.
+# tests/integration/test_item_budget.py drives a partner through years of events and checks both.
+AGGREGATE_BUDGET_BYTES = 8 * 1024
+ITEM_BUDGET_BYTES = 16 * 1024  # DynamoDB refuses items over 400 KB
 STREAK_IDS_KEPT = 10  # a streak's most recent notice ids (its length is counted apart)
 NO_SHOW_WARNINGS_KEPT = 5
 STRIKES_KEPT = 20  # unexpired strikes; exclusion comes at 2 by default (R6.3)

@@ -9,8 +9,14 @@ two steps:
 2. the changes are applied partner by partner, in stream order, to the standing read once, and
    written through the one write path per partner (store.update: retried on a conflict).
 
-Lambda restarts a stream batch from the lowest failed sequence number, so once a record fails,
-the ones after it are reported failed too: a partner's changes are never applied out of order.
+Whether a failure is retried is decided in one place (failures.is_transient). A transient one
+(throttling, a timeout, a conflict) is reported as a partial batch failure; Lambda restarts the
+batch from the lowest failed sequence number, so the records after it are reported failed too:
+a partner's changes are never applied out of order. Anything else fails the same way on every
+retry: the record goes to the failure destination at once with its reason, as an invalid record
+does, and the batch goes on (issue 12: a bad record never takes good ones with it). A partner
+whose standing cannot be written is failed loudly: logged with the partner id and the reason,
+counted (UnwritableRecords), and each of its records sent to the failure destination.
 """
 
 from __future__ import annotations
@@ -25,6 +31,7 @@ from aws_lambda_powertools.utilities.data_classes.dynamo_db_stream_event import 
 
 from . import clock
 from .changes import Change
+from .failures import is_transient, reason_of, secret_values
 from .models import InvalidRecord
 from .observability import logger, metrics, redact_secrets
 from .runtime import Runtime, runtime
@@ -45,7 +52,8 @@ class PartnerBatch:
     runtime: Runtime
     now: datetime
     function: str
-    changes: dict[str, list[tuple[str, Change]]] = field(default_factory=dict)
+    # partner -> its changes in stream order, each with the sequence number and record it came from
+    changes: dict[str, list[tuple[str, Change, DynamoDBRecord]]] = field(default_factory=dict)
     first_failure: str | None = None
 
     def take(self, record: DynamoDBRecord, parse: Callable[[DynamoDBRecord], Iterable[PartnerChange]]) -> None:
@@ -57,32 +65,76 @@ class PartnerBatch:
         except InvalidRecord as invalid:
             self.dead_letter(record, str(invalid))
             changes = invalid.changes
-        except Exception:
-            self.first_failure = sequence
-            raise
+        except Exception as error:
+            if is_transient(error):
+                logger.warning("transient failure: the record is retried",
+                               extra={"event_id": record.event_id, "reason": self.reason(error, record)})
+                self.first_failure = sequence
+                raise
+            # Bad input found past validation: it would fail the same way on every retry.
+            self.dead_letter(record, self.reason(error, record))
+            changes = []
         for each in changes:
-            self.changes.setdefault(each.partner_id, []).append((sequence or "", each.change))
+            self.changes.setdefault(each.partner_id, []).append((sequence or "", each.change, record))
 
-    def dead_letter(self, record: DynamoDBRecord, reason: str) -> None:
+    @staticmethod
+    def reason(error: BaseException, record: DynamoDBRecord) -> str:
+        return reason_of(error, secret_values(record.raw_event))
+
+    def dead_letter(self, record: DynamoDBRecord, reason: str, partner_id: str | None = None) -> None:
         """Bad input: to the failure destination with its reason, secrets redacted (R14.12)."""
         logger.warning("invalid record sent to the failure destination",
-                       extra={"reason": reason, "event_id": record.event_id})
+                       extra={"reason": reason, "event_id": record.event_id, "partner_id": partner_id})
         metrics.add_metric(name="InvalidRecords", unit="Count", value=1)
-        self.runtime.failures.send({"function": self.function, "error": reason,
-                                    "record": redact_secrets(record.raw_event)})
+        message = {"function": self.function, "error": reason, "record": redact_secrets(record.raw_event)}
+        if partner_id is not None:
+            message["partner_id"] = partner_id
+        self.runtime.failures.send(message)
 
     def flush(self) -> list[str]:
         """Apply and write each partner's changes; returns the sequence numbers that failed."""
         failed: list[str] = []
         for partner_id, changes in self.changes.items():
-            try:
-                notices = self.runtime.update(partner_id, [change for _, change in changes], self.now)
-                if notices:
-                    metrics.add_metric(name="Notices", unit="Count", value=len(notices))
-            except Exception:
-                logger.exception("could not save the partner's standing", extra={"partner_id": partner_id})
-                failed += [sequence for sequence, _ in changes]
+            failed += self._write(partner_id, changes)
         return failed
+
+    def _write(self, partner_id: str, changes: list[tuple[str, Change, DynamoDBRecord]]) -> list[str]:
+        try:
+            self._update(partner_id, [change for _, change, _ in changes])
+            return []
+        except Exception as error:
+            if is_transient(error):
+                logger.exception("could not save the partner's standing; retried",
+                                 extra={"partner_id": partner_id})
+                return [sequence for sequence, _, _ in changes]
+            if len(changes) == 1:
+                self.unwritable(partner_id, changes[0][2], error)
+                return []
+        # Some change cannot be written, whatever the retry: apply them one by one, in order, so
+        # that only the records that cannot be written go to the failure destination.
+        for position, (_, change, record) in enumerate(changes):
+            try:
+                self._update(partner_id, [change])
+            except Exception as error:
+                if is_transient(error):
+                    return [sequence for sequence, _, _ in changes[position:]]
+                self.unwritable(partner_id, record, error)
+        return []
+
+    def _update(self, partner_id: str, changes: list[Change]) -> None:
+        notices = self.runtime.update(partner_id, changes, self.now)
+        if notices:
+            metrics.add_metric(name="Notices", unit="Count", value=len(notices))
+
+    def unwritable(self, partner_id: str, record: DynamoDBRecord, error: BaseException) -> None:
+        """Issue 12 item 4: a partner's standing that cannot be written fails loudly: the log
+        names the partner and the reason, a metric counts it, and ops find the record with its
+        reason and partner id in the failure queue (to redrive once the cause is fixed)."""
+        reason = self.reason(error, record)
+        logger.error("the partner's standing cannot be written: record sent to the failure destination",
+                     extra={"partner_id": partner_id, "reason": reason, "event_id": record.event_id})
+        metrics.add_metric(name="UnwritableRecords", unit="Count", value=1)
+        self.dead_letter(record, f"partner {partner_id!r} cannot be written: {reason}", partner_id)
 
 
 def process_stream(event: dict[str, Any], context: Any, function: str,
