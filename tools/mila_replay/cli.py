@@ -4,6 +4,7 @@
                          [--engine dynamodb-local|moto] [--summary]
     mila-standing generate --partners N [--days D] [--cities a,b,c] [--seed S] [--out FILE]
     mila-standing migrate --table NAME [--endpoint-url URL] [--segments N] [--checkpoint FILE]
+    mila-standing redrive --queue-url URL [--region R] [--dry-run] [--discard-unrecoverable]
 """
 
 from __future__ import annotations
@@ -42,6 +43,10 @@ def _parser() -> argparse.ArgumentParser:
 
     migrate = commands.add_parser("migrate", help="rewrite a deployed standing table into the current shape")
     migration.add_arguments(migrate)
+    from . import redrive as redriving
+
+    redrive = commands.add_parser("redrive", help="send the failure queue's stream records to their function again")
+    redriving.add_arguments(redrive)
     return parser
 
 
@@ -93,6 +98,10 @@ def main(argv: list[str] | None = None) -> int:
         from .migrate import run as migrate
 
         return migrate(args)
+    if args.command == "redrive":
+        from .redrive import run as redrive
+
+        return redrive(args)
     return _replay(args)
 
 
