@@ -6,13 +6,13 @@ from typing import Any
 
 from aws_lambda_powertools.utilities.typing import LambdaContext
 from mila_standing import clock
-from mila_standing.observability import logger, metrics
+from mila_standing.observability import logger, measured, metrics
 from mila_standing.ops import error, handle
 from mila_standing.runtime import runtime
 
 
 @logger.inject_lambda_context(log_event=False)  # notes may carry personal data
-@metrics.log_metrics
+@measured("ops")
 def lambda_handler(event: Any, context: LambdaContext) -> dict[str, Any]:
     metrics.add_metric(name="OpsCalls", unit="Count", value=1)
     try:
