@@ -33,3 +33,9 @@ def test_metrics_name_their_function_and_publish_notices_logs_notice_ids(scenari
     assert [(line["notice_id"], line["login"]) for line in changed] == [(notice["notice_id"], "disabled")]
     text = log.getvalue()
     assert "example.org" not in text and "170 0000000" not in text
+    # The ops call's audit keeps the typed actor and, beside it, the caller as the invocation gave
+    # it: a direct invoke carries no identity, so it points at CloudTrail by request id (item 5).
+    (audit,) = [i for i in outcome["tables"]["standing"] if str(i.get("sk", "")).startswith("AUDIT#")]
+    assert audit["request"]["actor"] == "ops@mila"
+    assert audit["caller"]["via"] == "direct-invoke" and audit["caller"]["verified"] is False
+    assert audit["caller"]["request_id"]
