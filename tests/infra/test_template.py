@@ -600,3 +600,19 @@ def test_a_night_that_never_ran_alarms_on_the_functions_own_metric(cfn_resources
     assert alarm["MetricName"] == "NightsCompleted" and alarm["TreatMissingData"] == "breaching"
     assert alarm["Dimensions"] == [{"Name": "service", "Value": "partner-standing"},
                                    {"Name": "function", "Value": "nightly_check"}]
+
+
+def test_samconfig_has_dev_and_prod_and_prod_attaches_to_the_platform(cfn_template):
+    """Issue 11 item 8: prod passes every Existing… parameter; every override names a parameter."""
+    import tomllib
+
+    config = tomllib.loads((ROOT / "samconfig.toml").read_text(encoding="utf-8"))
+    parameters = set(cfn_template["Parameters"])
+    overrides = {}
+    for env in ("dev", "prod"):
+        pairs = config[env]["deploy"]["parameters"]["parameter_overrides"]
+        overrides[env] = dict(pair.split("=", 1) for pair in pairs)
+        assert set(overrides[env]) <= parameters, env
+    existing = {p for p in parameters if p.startswith("Existing")}
+    assert existing and existing <= {k for k, v in overrides["prod"].items() if v}
+    assert not existing & set(overrides["dev"])  # dev creates its own tables and user pool
