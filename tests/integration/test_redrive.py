@@ -195,3 +195,42 @@ def test_redrive_on_an_empty_queue_says_so():
         report = Redrive(sqs, None, lambda f, e: None, url, say=lambda line: None).run()
     assert report.lines == ["the failure queue is empty: nothing to redrive"] and report.ok
 
+
+
+def test_records_past_their_maximum_age_are_discarded_with_lambdas_condition():
+    """Issue 11 item 1: MaximumRecordAgeInSeconds (21600 in the template): Lambda does not invoke
+    the function with an expired record; its invocation record says RecordAgeExceeded."""
+    from datetime import timedelta
+    from types import SimpleNamespace
+
+    from mila_replay.aws import StreamOrigin
+    from mila_replay.delivery import MappingRunner
+    from mila_replay.template import Mapping
+    from mila_standing import clock
+
+    sent: list[dict[str, Any]] = []
+    aws = SimpleNamespace(
+        queues={QUEUE: "q"}, failed_batches={},
+        stream_origins={("arn:replay", "000000000000000000001"): StreamOrigin("arn:engine", "shard-1", "17")},
+        sqs=SimpleNamespace(send_message=lambda QueueUrl, MessageBody: sent.append(json.loads(MessageBody))))
+    functions = SimpleNamespace(invoke=lambda name, event: pytest.fail("an expired record was delivered"))
+    mapping = Mapping("on_rating", "RatingsTable", maximum_retry_attempts=5, on_failure=QUEUE,
+                      maximum_record_age=21600)
+    runner = MappingRunner(mapping, functions, aws)  # type: ignore[arg-type]
+    written = day(1)
+    runner.offer([{"eventSourceARN": "arn:replay", "eventID": "e1", "dynamodb": {
+        "SequenceNumber": "000000000000000000001", "ApproximateCreationDateTime": int(written.timestamp()),
+        "Keys": {"job_id": {"S": "r-1"}}}}])
+    clock.set_now(written + timedelta(hours=7))
+    try:
+        runner.deliver_batch()
+    finally:
+        clock.set_now(None)
+    (message,) = sent
+    assert message["requestContext"]["condition"] == "RecordAgeExceeded"
+    assert message["requestContext"]["approximateInvokeCount"] == 0
+    assert message["DDBStreamBatchInfo"]["shardId"] == "shard-1"
+    assert message["DDBStreamBatchInfo"]["startSequenceNumber"] == "17"
+    assert message["DDBStreamBatchInfo"]["streamArn"] == "arn:engine"
+    (failed,) = aws.failed_batches.values()
+    assert failed["failure"] == "RecordAgeExceeded" and failed["records"][0]["eventID"] == "e1"
