@@ -124,6 +124,7 @@ class Functions:
     on_invoke: Callable[[str], None] = lambda name: None
     _handlers: dict[str, Callable[..., Any]] = field(default_factory=dict)
     invocations: int = 0
+    _by_function: dict[str, int] = field(default_factory=dict)
 
     def handler(self, name: str) -> Callable[..., Any]:
         if name not in self._handlers:
@@ -141,10 +142,15 @@ class Functions:
 
     def invoke(self, name: str, event: Any) -> Any:
         self.invocations += 1
+        self._by_function[name] = count = self._by_function.get(name, 0) + 1
         self.on_invoke(name)
+        # A request id derived from the function's own count, not random: it reaches the tables
+        # (the ops audit's caller.request_id), and a replay's tables are the same run to run
+        # (--chaos only adds stream invocations, never console ones).
+        request_id = str(uuid.uuid5(uuid.NAMESPACE_URL, f"mila-replay/{name}/{count}"))
         with contextlib.redirect_stdout(self.log), contextlib.redirect_stderr(self.log):
             try:
-                return self.handler(name)(event, LambdaContext(name))
+                return self.handler(name)(event, LambdaContext(name, aws_request_id=request_id))
             except Exception as error:  # the Lambda runtime reports it as a function error
                 print(json.dumps({"level": "ERROR", "function": name, "message": "unhandled error",
                                   "error": f"{type(error).__name__}: {error}"}))
