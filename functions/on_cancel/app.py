@@ -8,7 +8,7 @@ from typing import Any
 from aws_lambda_powertools.utilities.data_classes.dynamo_db_stream_event import DynamoDBRecord
 from aws_lambda_powertools.utilities.typing import LambdaContext
 from mila_standing.jobs import parse_job_record
-from mila_standing.observability import logger, metrics
+from mila_standing.observability import logger, measured
 from mila_standing.runtime import runtime
 from mila_standing.streams import PartnerChange, process_stream
 
@@ -19,6 +19,6 @@ def parse(record: DynamoDBRecord) -> list[PartnerChange]:
 
 
 @logger.inject_lambda_context(log_event=False)  # R11.2: job images carry customer secrets
-@metrics.log_metrics
+@measured("on_cancel")
 def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
     return process_stream(event, context, "on_cancel", parse)

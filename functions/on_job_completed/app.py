@@ -10,7 +10,7 @@ from aws_lambda_powertools.utilities.typing import LambdaContext
 from mila_standing import clock
 from mila_standing.jobs import parse_job_record
 from mila_standing.ledger import book
-from mila_standing.observability import logger, metrics
+from mila_standing.observability import logger, measured
 from mila_standing.runtime import runtime
 from mila_standing.streams import PartnerChange, process_stream
 
@@ -24,6 +24,6 @@ def parse(record: DynamoDBRecord) -> list[PartnerChange]:
 
 
 @logger.inject_lambda_context(log_event=False)  # R11.2: job images carry customer secrets
-@metrics.log_metrics
+@measured("on_job_completed")
 def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
     return process_stream(event, context, "on_job_completed", parse)

@@ -7,11 +7,11 @@ from typing import Any
 
 from aws_lambda_powertools.utilities.typing import LambdaContext
 from mila_standing.duplicates import partner_changes
-from mila_standing.observability import logger, metrics
+from mila_standing.observability import logger, measured
 from mila_standing.streams import process_stream
 
 
 @logger.inject_lambda_context(log_event=False)  # partner records carry phone numbers
-@metrics.log_metrics
+@measured("on_partner")
 def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
     return process_stream(event, context, "on_partner", partner_changes)

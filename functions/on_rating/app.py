@@ -8,12 +8,12 @@ from __future__ import annotations
 from typing import Any
 
 from aws_lambda_powertools.utilities.typing import LambdaContext
-from mila_standing.observability import logger, metrics
+from mila_standing.observability import logger, measured
 from mila_standing.ratings import rating_changes
 from mila_standing.streams import process_stream
 
 
 @logger.inject_lambda_context(log_event=False)  # R11.2: never log the event
-@metrics.log_metrics
+@measured("on_rating")
 def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
     return process_stream(event, context, "on_rating", rating_changes)

@@ -6,18 +6,20 @@ from typing import Any
 
 from aws_lambda_powertools.utilities.typing import LambdaContext
 from mila_standing import clock
+from mila_standing.caller import ops_request
 from mila_standing.failures import is_transient, reason_of
-from mila_standing.observability import logger, metrics
+from mila_standing.observability import logger, measured, metrics
 from mila_standing.ops import error, handle
 from mila_standing.runtime import runtime
 
 
 @logger.inject_lambda_context(log_event=False)  # notes may carry personal data
-@metrics.log_metrics
+@measured("ops")
 def lambda_handler(event: Any, context: LambdaContext) -> dict[str, Any]:
     metrics.add_metric(name="OpsCalls", unit="Count", value=1)
+    event, caller = ops_request(event, context)  # the caller as the invocation records it
     try:
-        answer = handle(runtime(), event, clock.now())
+        answer = handle(runtime(), event, clock.now(), caller=caller)
     except Exception as failure:  # never an unhandled exception for a person at the console
         partner_id = event.get("partner_id") if isinstance(event, dict) else None
         reason = reason_of(failure)
@@ -28,5 +30,6 @@ def lambda_handler(event: Any, context: LambdaContext) -> dict[str, Any]:
         metrics.add_metric(name="UnwritableRecords", unit="Count", value=1)
         return error("UNWRITABLE", f"partner {partner_id!r} cannot be written ({reason}); nothing changed")
     logger.info("ops call", extra={"action": (event or {}).get("action") if isinstance(event, dict) else None,
-                                   "outcome": "error" if "error" in answer else "ok"})
+                                   "outcome": "error" if "error" in answer else "ok",
+                                   "caller_via": caller["via"], "caller_verified": caller["verified"]})
     return answer

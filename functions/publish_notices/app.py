@@ -15,7 +15,7 @@ from aws_lambda_powertools.utilities.data_classes.dynamo_db_stream_event import 
 from aws_lambda_powertools.utilities.typing import LambdaContext
 from mila_standing import clock
 from mila_standing.models import format_time
-from mila_standing.observability import logger, metrics
+from mila_standing.observability import logger, measured, metrics
 from mila_standing.runtime import runtime
 
 processor = BatchProcessor(event_type=EventType.DynamoDBStreams)
@@ -30,14 +30,22 @@ def record_handler(record: DynamoDBRecord) -> None:
     if notice is None or notice.get("published_at"):
         return  # redelivered: already published
     rt.publisher.publish([notice])
-    rt.publisher.follow_login(notice)
+    # notice_id and type only: the notice's partner is in its id, names and logins are not logged.
+    logger.info("notice published", extra={"notice_id": notice.get("notice_id"), "type": notice.get("type")})
+    login = rt.publisher.follow_login(notice)
+    if login:
+        logger.info("login changed", extra={"notice_id": notice.get("notice_id"), "login": login})
+        metrics.add_metric(name="LoginChanges", unit="Count", value=1)
     rt.store.mark_published(keys["pk"], keys["sk"], format_time(clock.now()))
     metrics.add_metric(name="NoticesPublished", unit="Count", value=1)
 
 
 @logger.inject_lambda_context(log_event=False)
-@metrics.log_metrics
+@measured("publish_notices")
 def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
     metrics.add_metric(name="NoticeRecordsReceived", unit="Count", value=len(event.get("Records", [])))
-    return process_partial_response(event=event, record_handler=record_handler, processor=processor,
-                                    context=context)
+    answer = process_partial_response(event=event, record_handler=record_handler, processor=processor,
+                                      context=context)
+    if answer.get("batchItemFailures"):
+        metrics.add_metric(name="RecordsFailed", unit="Count", value=len(answer["batchItemFailures"]))
+    return answer

@@ -554,3 +554,57 @@ def test_every_function_code_folder_exists(sam_template, function):
     if not folder.is_dir() and function == "PublishNoticesFunction":
         pytest.skip(f"{code_uri} not created yet (owned by another task)")
     assert folder.is_dir(), code_uri
+
+
+# ---------------------------------------------------------------- operations (issue 11)
+def test_every_alarm_has_a_runbook_section(cfn_resources):
+    """Issue 11 item 3: docs/runbook.md says what each alarm means and what to do, by logical id."""
+    runbook = (ROOT / "docs" / "runbook.md").read_text(encoding="utf-8")
+    headings = {line.removeprefix("### ").strip() for line in runbook.splitlines() if line.startswith("### ")}
+    alarms = set(of_type(cfn_resources, "AWS::CloudWatch::Alarm"))
+    assert alarms - headings == set()
+    assert headings - alarms == set()  # no section for an alarm that no longer exists
+
+
+@pytest.mark.parametrize(("metric", "functions"), [
+    ("RecordsFailed", ["on_rating", "on_cancel", "on_job_completed", "on_partner", "publish_notices"]),
+    ("InvalidRecords", ["on_rating", "on_cancel", "on_job_completed", "on_partner"]),
+])
+def test_stream_failures_alarm_per_function(cfn_resources, metric, functions):
+    """Issue 11 items 3-4: the metrics carry a function dimension, so each function has its alarm."""
+    alarms = [a["Properties"] for a in of_type(cfn_resources, "AWS::CloudWatch::Alarm").values()
+              if a["Properties"].get("MetricName") == metric]
+    by_function = {}
+    for alarm in alarms:
+        dimensions = {d["Name"]: d["Value"] for d in alarm["Dimensions"]}
+        assert dimensions["service"] == "partner-standing"
+        by_function[dimensions["function"]] = alarm
+    assert sorted(by_function) == sorted(functions)
+    for alarm in by_function.values():
+        assert alarm["Namespace"] == "Mila/PartnerStanding"
+        assert (alarm["ComparisonOperator"], alarm["Threshold"]) == ("GreaterThanThreshold", 0)
+        assert alarm["AlarmActions"] == [{"Ref": "AlarmTopic"}]
+
+
+def test_a_night_that_never_ran_alarms_on_the_functions_own_metric(cfn_resources):
+    """Issue 11 item 3: missing data is breaching, on the dimensions nightly_check publishes."""
+    alarm = cfn_resources["NightlyNotCompletedAlarm"]["Properties"]
+    assert alarm["MetricName"] == "NightsCompleted" and alarm["TreatMissingData"] == "breaching"
+    assert alarm["Dimensions"] == [{"Name": "service", "Value": "partner-standing"},
+                                   {"Name": "function", "Value": "nightly_check"}]
+
+
+def test_samconfig_has_dev_and_prod_and_prod_attaches_to_the_platform(cfn_template):
+    """Issue 11 item 8: prod passes every Existing… parameter; every override names a parameter."""
+    import tomllib
+
+    config = tomllib.loads((ROOT / "samconfig.toml").read_text(encoding="utf-8"))
+    parameters = set(cfn_template["Parameters"])
+    overrides = {}
+    for env in ("dev", "prod"):
+        pairs = config[env]["deploy"]["parameters"]["parameter_overrides"]
+        overrides[env] = dict(pair.split("=", 1) for pair in pairs)
+        assert set(overrides[env]) <= parameters, env
+    existing = {p for p in parameters if p.startswith("Existing")}
+    assert existing and existing <= {k for k, v in overrides["prod"].items() if v}
+    assert not existing & set(overrides["dev"])  # dev creates its own tables and user pool

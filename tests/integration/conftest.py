@@ -48,7 +48,7 @@ def load_function(monkeypatch) -> Iterator[Callable[[str], ModuleType]]:
     for spec in Template().functions(aws.refs):
         for key, value in spec.environment.items():
             monkeypatch.setenv(key, value)
-    monkeypatch.delenv("POLICY_FILE", raising=False)  # read infra/policy.yaml from the checkout
+    monkeypatch.setenv("POLICY_FILE", str(ROOT / "infra" / "policy.yaml"))  # the checkout's policy
     runtime.reset()
 
     def load(name: str) -> ModuleType:

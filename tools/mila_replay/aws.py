@@ -60,6 +60,16 @@ def written_keys(operation: str, params: dict[str, Any]) -> list[tuple[str, dict
     return []
 
 
+@dataclass(frozen=True)
+class StreamOrigin:
+    """Where the engine keeps a delivered record: its stream, shard and own sequence number (the
+    replay renumbers records 1, 2, 3... per stream; a failure record must point at the engine's)."""
+
+    stream_arn: str
+    shard_id: str
+    sequence_number: str
+
+
 @dataclass
 class EmbeddedAws:
     template: Template
@@ -80,6 +90,11 @@ class EmbeddedAws:
     # mapping's key filter (``interesting``); see Replay.deliver.
     dirty: dict[str, bool] = field(default_factory=dict)
     key_filters: dict[str, list[dict[str, Any]]] = field(default_factory=dict)  # table -> Keys patterns
+    # (replay stream arn, replay sequence number) -> where the engine keeps that record
+    stream_origins: dict[tuple[str, str], StreamOrigin] = field(default_factory=dict)
+    # requestId of each failure record Lambda would send -> the records it stands for (the outcome
+    # lists them in dead_letters; AWS's message itself carries no record)
+    failed_batches: dict[str, dict[str, Any]] = field(default_factory=dict)
 
     def start(self) -> EmbeddedAws:
         fake_credentials()

@@ -7,6 +7,7 @@
     mila-standing import EXPORT... [--out FILE]
     mila-standing export SCENARIO --out DIR
     mila-standing whatif HISTORY --policy A --policy B [--out DIR]
+    mila-standing redrive --queue-url URL [--region R] [--dry-run] [--discard-unrecoverable]
 """
 
 from __future__ import annotations
@@ -53,6 +54,11 @@ def _parser() -> argparse.ArgumentParser:
     importing.add_export_arguments(exporter)
     whatif = commands.add_parser("whatif", help="replay a history under two policies and report who is affected")
     whatif_run.add_arguments(whatif)
+
+    from . import redrive as redriving
+
+    redrive = commands.add_parser("redrive", help="send the failure queue's stream records to their function again")
+    redriving.add_arguments(redrive)
     return parser
 
 
@@ -116,6 +122,10 @@ def main(argv: list[str] | None = None) -> int:
         from .whatif_run import run as run_whatif
 
         return run_whatif(args)
+    if args.command == "redrive":
+        from .redrive import run as redrive
+
+        return redrive(args)
     return _replay(args)
 
 

@@ -1,7 +1,9 @@
 """DynamoDB stream records delivered to the functions as AWS Lambda's event source mappings do:
 each mapping applies the template's FilterCriteria, BatchSize, MaximumRetryAttempts,
-BisectBatchOnFunctionError and ReportBatchItemFailures, and sends exhausted records to its
-on-failure destination. (Reading the streams is streams.py.)
+MaximumRecordAgeInSeconds, BisectBatchOnFunctionError and ReportBatchItemFailures, and sends
+exhausted or expired records to its on-failure destination as Lambda does: an invocation record
+(``DDBStreamBatchInfo``: shard, first and last sequence numbers, batch size, stream ARN), never the
+records themselves. (Reading the streams is streams.py; fetching them back is redrive.py.)
 """
 
 from __future__ import annotations
@@ -15,8 +17,10 @@ import sys
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from typing import Any
 
+from mila_standing import clock
 from mila_standing.observability import redact_secrets
 
 from .aws import ACCOUNT, REGION, EmbeddedAws
@@ -120,6 +124,7 @@ class Functions:
     on_invoke: Callable[[str], None] = lambda name: None
     _handlers: dict[str, Callable[..., Any]] = field(default_factory=dict)
     invocations: int = 0
+    _by_function: dict[str, int] = field(default_factory=dict)
 
     def handler(self, name: str) -> Callable[..., Any]:
         if name not in self._handlers:
@@ -137,10 +142,15 @@ class Functions:
 
     def invoke(self, name: str, event: Any) -> Any:
         self.invocations += 1
+        self._by_function[name] = count = self._by_function.get(name, 0) + 1
         self.on_invoke(name)
+        # A request id derived from the function's own count, not random: it reaches the tables
+        # (the ops audit's caller.request_id), and a replay's tables are the same run to run
+        # (--chaos only adds stream invocations, never console ones).
+        request_id = str(uuid.uuid5(uuid.NAMESPACE_URL, f"mila-replay/{name}/{count}"))
         with contextlib.redirect_stdout(self.log), contextlib.redirect_stderr(self.log):
             try:
-                return self.handler(name)(event, LambdaContext(name))
+                return self.handler(name)(event, LambdaContext(name, aws_request_id=request_id))
             except Exception as error:  # the Lambda runtime reports it as a function error
                 print(json.dumps({"level": "ERROR", "function": name, "message": "unhandled error",
                                   "error": f"{type(error).__name__}: {error}"}))
@@ -195,6 +205,13 @@ class MappingRunner:
         while count < min(size, len(self.pending)) and (up_to is None or _sequence(self.pending[count]) <= up_to):
             count += 1
         batch, self.pending = self.pending[:count], self.pending[count:]
+        expired = self._expired(batch)
+        if expired:
+            # Lambda discards records older than MaximumRecordAgeInSeconds before invoking.
+            self._exhausted(batch[:expired], "record age exceeded", "RecordAgeExceeded", attempts=0)
+            batch = batch[expired:]
+            if not batch:
+                return
         retries = self.mapping.maximum_retry_attempts
         # -1 means "until the record expires" on AWS; the replay stops after 100 attempts.
         self._run(batch, retries if retries >= 0 else 100, injected=0)
@@ -213,7 +230,7 @@ class MappingRunner:
                 return self._run(batch, retries_left, injected + 1)
             error = str(failure)
             if retries_left == 0:
-                return self._exhausted(batch, f"retries exhausted: {error}")
+                return self._exhausted(batch, f"retries exhausted: {error}", function_error="Unhandled")
             if self.mapping.bisect and len(batch) > 1:
                 middle = len(batch) // 2  # splitting does not use up the retry quota
                 self._run(batch[:middle], retries_left, injected)
@@ -232,11 +249,94 @@ class MappingRunner:
             return self._exhausted(rest, "retries exhausted: the function reported these records as failed")
         return self._run(rest, retries_left - 1, injected)
 
-    def _exhausted(self, records: list[dict[str, Any]], error: str) -> None:
+    def _expired(self, batch: list[dict[str, Any]]) -> int:
+        """How many records at the head of the batch are past MaximumRecordAgeInSeconds."""
+        if self.mapping.maximum_record_age < 0:
+            return 0
+        now = clock.now().timestamp()
+        count = 0
+        for record in batch:
+            created = record["dynamodb"].get("ApproximateCreationDateTime")
+            if created is None or now - float(created) <= self.mapping.maximum_record_age:
+                break
+            count += 1
+        return count
+
+    def _exhausted(self, records: list[dict[str, Any]], error: str, condition: str = "RetryAttemptsExhausted",
+                   attempts: int | None = None, function_error: str | None = None) -> None:
+        """What Lambda sends to the on-failure destination: one invocation record per shard of the
+        batch, pointing at the records (AWS never includes them). The replay remembers which records
+        each message stands for, for the outcome's dead_letters."""
         queue = self.mapping.on_failure
         if queue is None:
             return  # no destination: AWS drops them once the record ages out
-        for record in records:
-            body = {"function": self.mapping.function, "error": error, "record": redact_secrets(record),
-                    "condition": "RetryAttemptsExhausted"}
-            self.aws.sqs.send_message(QueueUrl=self.aws.queues[queue], MessageBody=json.dumps(body, default=str))
+        if attempts is None:
+            retries = self.mapping.maximum_retry_attempts
+            attempts = (retries if retries >= 0 else 100) + 1
+        for shard_records in _by_shard(self.aws, records):
+            request_id = str(uuid.uuid4())
+            message = invocation_record(self.aws, self.mapping.function, shard_records, request_id,
+                                        condition, attempts, function_error)
+            self.aws.failed_batches[request_id] = {
+                "function": self.mapping.function, "error": error, "failure": condition,
+                "records": [redact_secrets(r) for r in shard_records],
+            }
+            self.aws.sqs.send_message(QueueUrl=self.aws.queues[queue], MessageBody=json.dumps(message))
+
+
+def _origin(aws: EmbeddedAws, record: dict[str, Any]) -> Any:
+    return aws.stream_origins.get((record.get("eventSourceARN", ""), record["dynamodb"]["SequenceNumber"]))
+
+
+def _by_shard(aws: EmbeddedAws, records: list[dict[str, Any]]) -> list[list[dict[str, Any]]]:
+    """Consecutive records of one shard together (a Lambda batch never spans shards)."""
+    groups: list[list[dict[str, Any]]] = []
+    last: Any = MISSING
+    for record in records:
+        origin = _origin(aws, record)
+        shard = origin.shard_id if origin else None
+        if not groups or shard != last:
+            groups.append([])
+        groups[-1].append(record)
+        last = shard
+    return groups
+
+
+def _arrival(record: dict[str, Any]) -> str:
+    created = record["dynamodb"].get("ApproximateCreationDateTime")
+    moment = datetime.fromtimestamp(float(created), UTC) if created is not None else clock.now()
+    return moment.strftime("%Y-%m-%dT%H:%M:%SZ")  # DynamoDB streams: whole seconds
+
+
+def invocation_record(aws: EmbeddedAws, function: str, records: list[dict[str, Any]], request_id: str,
+                      condition: str, attempts: int, function_error: str | None) -> dict[str, Any]:
+    """The message Lambda sends to a stream mapping's on-failure destination (AWS Lambda developer
+    guide, "Retaining discarded records for a DynamoDB event source"): the invocation, the
+    condition and ``DDBStreamBatchInfo``, never the records. Sequence numbers and the stream ARN
+    are the engine's, so GetShardIterator AT_SEQUENCE_NUMBER finds the records again."""
+    first, last = records[0], records[-1]
+    first_origin, last_origin = _origin(aws, first), _origin(aws, last)
+    response: dict[str, Any] = {"statusCode": 200, "executedVersion": "$LATEST"}
+    if function_error:
+        response["functionError"] = function_error
+    return {
+        "requestContext": {
+            "requestId": request_id,
+            "functionArn": f"arn:aws:lambda:{REGION}:{ACCOUNT}:function:mila-{function}",
+            "condition": condition,
+            "approximateInvokeCount": attempts,
+        },
+        "responseContext": response,
+        "version": "1.0",
+        "timestamp": clock.now().astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%f")[:-3] + "Z",
+        "DDBStreamBatchInfo": {
+            "shardId": first_origin.shard_id if first_origin else "",
+            "startSequenceNumber": first_origin.sequence_number if first_origin
+            else first["dynamodb"]["SequenceNumber"],
+            "endSequenceNumber": last_origin.sequence_number if last_origin else last["dynamodb"]["SequenceNumber"],
+            "approximateArrivalOfFirstRecord": _arrival(first),
+            "approximateArrivalOfLastRecord": _arrival(last),
+            "batchSize": len(records),
+            "streamArn": first_origin.stream_arn if first_origin else first.get("eventSourceARN", ""),
+        },
+    }

@@ -52,6 +52,9 @@ class Replay:
     # Receives the outcome while the engine still runs, its tables streamed from it (the CLI writes
     # a city-sized outcome this way); run() then returns the outcome without its tables.
     sink: Callable[[dict[str, Any]], None] | None = None
+    # Called after the last line, before the outcome is built, with what an operator would have at
+    # hand on AWS: the resources, the functions and the mappings (the redrive tests use it).
+    before_outcome: Callable[[EmbeddedAws, Functions, list[Mapping]], None] | None = None
 
     def run(self) -> dict[str, Any]:
         started = time.perf_counter()
@@ -163,6 +166,9 @@ class Replay:
                 self.progress(index, len(lines), delivered["records"])
         aws.counting = False
         final = lines[-1].at if lines else clock.now()
+        if self.before_outcome is not None:
+            self.before_outcome(aws, functions, mappings)
+            deliver(final)
         outcome = build_outcome(aws, policy, final, invocations, lazy_tables=self.sink is not None, stats={
             "engine": aws.engine.name,
             "stream_records": delivered["records"],

@@ -101,11 +101,19 @@ def build_outcome(aws: EmbeddedAws, policy: Policy, now: datetime, invocations: 
     seen: set[tuple[Any, Any, Any]] = set()
     for url in aws.queues.values():
         for message in aws.drain_queue(url):
+            request_id = (message.get("requestContext") or {}).get("requestId")
+            if request_id in aws.failed_batches:
+                # Lambda's own failure record names no record; the replay knows which it stood for.
+                failed = aws.failed_batches[request_id]
+                dead_letters += [{"function": failed["function"], "record": record, "error": failed["error"],
+                                  "failure": failed["failure"]} for record in failed["records"]]
+                continue
             # A redelivered invalid record is dead-lettered again by its handler: listed once.
             key = (message.get("function"), (message.get("record") or {}).get("eventID"), message.get("error"))
             if key not in seen:
                 seen.add(key)
-                dead_letters.append({k: message.get(k) for k in ("function", "record", "error")})
+                dead_letters.append({**{k: message.get(k) for k in ("function", "record", "error")},
+                                     "failure": "InvalidRecord"})
     published = aws.drain_queue(aws.notice_tap) if getattr(aws, "notice_tap", None) else []
     return {
         "partners": partners,

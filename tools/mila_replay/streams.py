@@ -16,10 +16,11 @@ from typing import Any
 
 from botocore.exceptions import ClientError
 
-from .aws import REGION, EmbeddedAws, stack_stream_arn
+from .aws import REGION, EmbeddedAws, StreamOrigin, stack_stream_arn
 from .capacity import item_size
 
 PAGE = 1000  # GetRecords' maximum
+ORIGIN = "_shard"  # the shard a raw record was read from (the replay's own mark, dropped on shaping)
 
 
 @dataclass
@@ -62,7 +63,7 @@ class StreamReader:
         records: list[dict[str, Any]] = []
         while True:
             got = client.get_records(ShardIterator=iterator, Limit=PAGE)
-            records += got.get("Records", [])
+            records += [{**r, ORIGIN: position.shard_id} for r in got.get("Records", [])]
             iterator = got.get("NextShardIterator")
             if len(got.get("Records", [])) < PAGE or not iterator:
                 break
@@ -118,7 +119,7 @@ class StreamReader:
                     continue
                 raise
             batch = got.get("Records", [])
-            records += batch
+            records += [{**r, ORIGIN: position.shard_id} for r in batch]
             if batch:
                 position.last_sequence = batch[-1]["dynamodb"]["SequenceNumber"]
             position.iterator = got.get("NextShardIterator")
@@ -131,6 +132,7 @@ class StreamReader:
     def _lambda_shape(self, record: dict[str, Any], now: datetime) -> dict[str, Any]:
         ddb = dict(record["dynamodb"])
         arn = stack_stream_arn(self.table)
+        engine_sequence = ddb["SequenceNumber"]
         # Sequence numbers are opaque and increase within a shard. The engines number differently
         # (DynamoDB Local counts across all tables of the process, so a shared engine or another
         # batch split upstream shifts them), so the replay numbers each stream's records 1, 2, 3...
@@ -139,6 +141,9 @@ class StreamReader:
         ddb["SequenceNumber"] = f"{self.delivered:021d}"
         ddb["ApproximateCreationDateTime"] = int(now.timestamp())  # Lambda sends epoch seconds
         ddb.setdefault("StreamViewType", "NEW_AND_OLD_IMAGES")
+        # Where the engine keeps this record: what Lambda's failure records point at (redrive).
+        self.aws.stream_origins[(arn, ddb["SequenceNumber"])] = StreamOrigin(
+            self.arn, str(record.get(ORIGIN, "")), engine_sequence)
         if "SizeBytes" not in ddb:  # moto leaves it out
             ddb["SizeBytes"] = sum(item_size(ddb[k]) for k in ("Keys", "NewImage", "OldImage") if k in ddb)
         return {

@@ -51,6 +51,7 @@ class Mapping:
     report_item_failures: bool = False
     filters: list[dict[str, Any]] = field(default_factory=list)
     on_failure: str | None = None  # logical id of the SQS queue
+    maximum_record_age: int = -1  # seconds; -1: until the stream trims the record (24 h)
 
 
 @dataclass
@@ -182,6 +183,7 @@ class Template:
                     report_item_failures="ReportBatchItemFailures" in (p.get("FunctionResponseTypes") or []),
                     filters=filters,
                     on_failure=queue_of_arn.get(destination),
+                    maximum_record_age=int(p.get("MaximumRecordAgeInSeconds", -1)),
                 ))
         return out
 

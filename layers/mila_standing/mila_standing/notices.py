@@ -37,22 +37,25 @@ class NoticePublisher:
             if answer.get("FailedEntryCount"):
                 raise RuntimeError(f"EventBridge refused {answer['FailedEntryCount']} notices")
 
-    def follow_login(self, notice: dict[str, Any]) -> None:
-        """R13: SUSPENDED / CLOSED disable the partner's login, REINSTATED enables it."""
+    def follow_login(self, notice: dict[str, Any]) -> str | None:
+        """R13: SUSPENDED / CLOSED disable the partner's login, REINSTATED enables it. Answers
+        "disabled" or "enabled" when it changed the login, None otherwise."""
         username = notice.get("user_pool_username")
         if not (self._cognito and username):
-            return
-        call = None
+            return None
+        call, change = None, None
         if notice["type"] in BLOCKING:
-            call = self._cognito.admin_disable_user
+            call, change = self._cognito.admin_disable_user, "disabled"
         elif notice["type"] == "REINSTATED":
-            call = self._cognito.admin_enable_user
+            call, change = self._cognito.admin_enable_user, "enabled"
         if call is None:
-            return
+            return None
         try:
             call(UserPoolId=self.user_pool_id, Username=username)
         except ClientError as error:
             if error.response["Error"]["Code"] != "UserNotFoundException":
                 raise
-            logger.warning("no user pool account for the partner", extra={"partner_id": notice["partner_id"]})
+            logger.warning("no user pool account for the partner", extra={"notice_id": notice.get("notice_id")})
+            return None
+        return change
 

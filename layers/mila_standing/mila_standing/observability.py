@@ -1,4 +1,10 @@
-"""Logger and Metrics, built once per cold start (Powertools).
+"""Logger, Metrics and (where it pays) Tracer, built once per cold start (Powertools).
+
+Every metric carries a ``function`` dimension beside ``service`` (``measured``), so that the
+RecordsFailed of seven functions do not merge into one; the alarms name it. The Tracer costs a
+third more import time at a cold start (aws-xray-sdk patches botocore), so only nightly_check
+uses it (``traced``): it runs minutes, once a night, where a trace of its DynamoDB calls helps
+and the import does not matter. The stream functions keep Lambda's own segment (Tracing: Active).
 
 Handlers never log their incoming event (records carry customer secrets, R11.2); the logger's
 handler writes to whatever ``sys.stdout`` is at the moment, which is Lambda's log stream on AWS
@@ -7,10 +13,13 @@ and the replay's log file locally.
 
 from __future__ import annotations
 
+import functools
 import logging
 import os
 import sys
-from typing import Any
+import warnings
+from collections.abc import Callable
+from typing import Any, TypeVar
 
 from aws_lambda_powertools import Logger, Metrics
 
@@ -30,6 +39,35 @@ class _CurrentStdout:
 
 logger = Logger(service=SERVICE, logger_handler=logging.StreamHandler(_CurrentStdout()))
 metrics = Metrics(namespace=NAMESPACE, service=SERVICE)
+FUNCTION_DIMENSION = "function"
+
+Handler = TypeVar("Handler", bound=Callable[..., Any])
+
+
+def measured(function: str) -> Callable[[Handler], Handler]:
+    """``@metrics.log_metrics`` with a ``function`` dimension on every metric of the invocation.
+    Set per invocation, not at import: the replay runs every function in one process."""
+
+    def decorate(handler: Handler) -> Handler:
+        @functools.wraps(handler)
+        def run(event: Any, context: Any) -> Any:
+            if metrics.default_dimensions.get(FUNCTION_DIMENSION) != function:
+                with warnings.catch_warnings():  # "overwritten": only when the replay switches function
+                    warnings.simplefilter("ignore")
+                    metrics.set_default_dimensions(**{FUNCTION_DIMENSION: function})
+            return handler(event, context)
+
+        return metrics.log_metrics(run)  # type: ignore[return-value]
+
+    return decorate
+
+
+def traced(handler: Handler) -> Handler:
+    """Powertools Tracer around a handler (imported here, so only the functions that use it pay)."""
+    from aws_lambda_powertools import Tracer
+
+    tracer = Tracer(service=SERVICE)
+    return tracer.capture_lambda_handler(capture_response=False, capture_error=False)(handler)  # type: ignore[return-value]
 
 
 def redact_secrets(value: Any) -> Any:

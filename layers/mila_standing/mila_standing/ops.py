@@ -98,7 +98,7 @@ def error(code: str, message: str) -> dict[str, Any]:
     return {"error": {"code": code, "message": message}}
 
 
-def handle(rt: Runtime, event: Any, now: datetime) -> dict[str, Any]:
+def handle(rt: Runtime, event: Any, now: datetime, caller: dict[str, Any] | None = None) -> dict[str, Any]:
     if not isinstance(event, dict):
         return error("INVALID_REQUEST", "the event must be a JSON object")
     action = event.get("action")
@@ -143,7 +143,8 @@ def handle(rt: Runtime, event: Any, now: datetime) -> dict[str, Any]:
     def audit(standing: Standing) -> list[dict[str, Any]]:
         sk = f"AUDIT#{format_time(now)}#{standing.log_seq:06d}"  # every accepted call records a decision
         items = [{"pk": f"PARTNER#{standing.partner_id}", "sk": sk, "at": format_time(now),
-                  "request": mutation.model_dump(), "status": standing.status}]
+                  "request": mutation.model_dump(), "status": standing.status,
+                  **({"caller": caller} if caller else {})}]  # who, as AWS saw it (caller.py)
         return items + (reviewing.records(standing) if reviewing is not None else [])
 
     try:

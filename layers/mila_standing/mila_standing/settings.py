@@ -1,4 +1,8 @@
-"""Settings read once at cold start from the environment the template sets."""
+"""Settings read once at cold start from the environment the template sets.
+
+Every variable the template sets is required: a missing one stops the cold start with an error
+naming it (a stack without STANDING_TABLE must not quietly write to a table called "standing").
+"""
 
 from __future__ import annotations
 
@@ -9,6 +13,11 @@ from pydantic import BaseModel
 
 _PACKAGED_POLICY = Path(__file__).with_name("policy.yaml")
 _REPO_POLICY = Path(__file__).resolve().parents[3] / "infra" / "policy.yaml"
+REQUIRED = ("STANDING_TABLE", "JOBS_TABLE", "EVENT_BUS_NAME", "FAILURE_QUEUE_URL", "USER_POOL_ID", "POLICY_FILE")
+
+
+class SettingsError(RuntimeError):
+    """The function's environment lacks what the template gives it."""
 
 
 class Settings(BaseModel):
@@ -21,18 +30,22 @@ class Settings(BaseModel):
 
     @classmethod
     def from_env(cls) -> Settings:
-        def optional(name: str) -> str | None:
-            return os.environ.get(name) or None
-
-        policy = optional("POLICY_FILE")
-        if policy is None or not Path(policy).exists():
-            # The layer ships a copy of infra/policy.yaml (make build); a checkout reads the original.
-            policy = str(_PACKAGED_POLICY if _PACKAGED_POLICY.exists() else _REPO_POLICY)
+        missing = [name for name in REQUIRED if not os.environ.get(name)]
+        if missing:
+            raise SettingsError(f"missing environment variable(s): {', '.join(missing)} "
+                                "(template.yaml sets them for every function)")
+        policy = os.environ["POLICY_FILE"]
+        if not Path(policy).exists():
+            # The template points at the layer's copy (make build); a checkout reads infra/policy.yaml.
+            found = next((p for p in (_PACKAGED_POLICY, _REPO_POLICY) if p.exists()), None)
+            if found is None:
+                raise SettingsError(f"POLICY_FILE {policy} does not exist")
+            policy = str(found)
         return cls(
-            standing_table=os.environ.get("STANDING_TABLE", "standing"),
-            jobs_table=optional("JOBS_TABLE"),
-            event_bus_name=optional("EVENT_BUS_NAME"),
-            failure_queue_url=optional("FAILURE_QUEUE_URL"),
-            user_pool_id=optional("USER_POOL_ID"),
+            standing_table=os.environ["STANDING_TABLE"],
+            jobs_table=os.environ["JOBS_TABLE"],
+            event_bus_name=os.environ["EVENT_BUS_NAME"],
+            failure_queue_url=os.environ["FAILURE_QUEUE_URL"],
+            user_pool_id=os.environ["USER_POOL_ID"],
             policy_file=policy,
         )
