@@ -22,6 +22,7 @@ Prints one JSON object (bench/run.py renders it).
 from __future__ import annotations
 
 import argparse
+import functools
 import io
 import json
 import os
@@ -29,7 +30,6 @@ import random
 import resource
 import sys
 import time
-from collections import Counter
 from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -78,15 +78,17 @@ def partner(index: int, rnd: random.Random, policy: Policy) -> tuple[Standing, l
         job_id = f"j-{index:07d}-{job:02d}"
         cancelled = rnd.random() < (0.3 if weak else 0.01)
         outcome = OutcomeEntry(CANCELLATION if cancelled else COMPLETED, at, seq=job + 1)
-
-        def judge(s: Standing, at: datetime = at) -> Judgement:
-            return Judgement(city_policy, CityFigures.default(city_policy), at)
-
+        judgement = Judgement(city_policy, CityFigures.default(city_policy), at)
+        judge = functools.partial(_same, judgement)
         notices += OutcomeChange(job_id, outcome, job + 1).apply(standing, judge)
         if not cancelled:
             stars = rnd.choice((2, 3, 4)) if weak else rnd.choice((4, 5, 5, 5))
             notices += RatingChange(job_id, RatingEntry(stars, at + timedelta(hours=3))).apply(standing, judge)
     return standing, notices
+
+
+def _same(judgement: Judgement, _standing: Standing) -> Judgement:
+    return judgement
 
 
 def seed(store: StandingStore, partners: int, seed_value: int, threads: int = 4) -> dict[str, Any]:
@@ -181,24 +183,16 @@ class _Timed:
         self.functions, self.aws, self.steps = functions, aws, steps
 
     def invoke(self, name: str, event: Any) -> Any:
-        units = _units(self.aws)
+        write, read = self.aws.capacity.totals()
         calls = sum(self.aws.aws_calls.values())
         started = time.perf_counter()
         answer = self.functions.invoke(name, event)
         seconds = time.perf_counter() - started
-        after = _units(self.aws)
+        write_after, read_after = self.aws.capacity.totals()
         self.steps.append({"phase": event.get("phase"), "seconds": seconds,
                            "calls": sum(self.aws.aws_calls.values()) - calls,
-                           "read_units": after["read_units"] - units["read_units"],
-                           "write_units": after["write_units"] - units["write_units"]})
+                           "read_units": read_after - read, "write_units": write_after - write})
         return answer
-
-
-def _units(aws: EmbeddedAws) -> Counter[str]:
-    total: Counter[str] = Counter()
-    for values in aws.capacity.by_function.values():
-        total.update({k: float(v) for k, v in values.items()})
-    return total
 
 
 def main() -> int:

@@ -8,11 +8,10 @@ AGGREGATE_BUDGET_BYTES), far below DynamoDB's 400 KB.
 from __future__ import annotations
 
 from datetime import timedelta
-from decimal import Decimal
 from typing import Any
 
-from boto3.dynamodb.types import TypeSerializer
 from mila_replay.capacity import item_size
+from mila_replay.engine import attribute_value
 from mila_standing.models import MAX_ID_BYTES
 from mila_standing.ops import MAX_ACTOR_CHARS, MAX_NOTE_CHARS, MAX_REASON_CHARS
 from mila_standing.standing import AGGREGATE_BUDGET_BYTES, ITEM_BUDGET_BYTES
@@ -22,20 +21,11 @@ from .scenario import ScenarioBuilder, day, iso
 CITY = "hamburg"
 PARTNER = "p" * MAX_ID_BYTES
 MONTHS = 24
-_serializer = TypeSerializer()
 
 
 def dynamodb_size(item: dict[str, Any]) -> int:
     """The item's size as DynamoDB counts it (attribute names and values)."""
-    def typed(value: Any) -> Any:
-        if isinstance(value, float):
-            return Decimal(str(value))
-        if isinstance(value, dict):
-            return {k: typed(v) for k, v in value.items()}
-        if isinstance(value, list):
-            return [typed(v) for v in value]
-        return value
-    return item_size({k: _serializer.serialize(typed(v)) for k, v in item.items()})
+    return item_size({k: attribute_value(v) for k, v in item.items()})
 
 
 def years_of_trouble(scenario: ScenarioBuilder) -> None:

@@ -112,11 +112,15 @@ class CapacityMeter:
             fixed.append(entry)
         return fixed
 
+    def totals(self) -> tuple[float, float]:
+        """Write and read units of every function so far."""
+        return (sum(v["write_units"] for v in self.by_function.values()),
+                sum(v["read_units"] for v in self.by_function.values()))
+
     def summary(self, source_records: int) -> dict[str, Any] | None:
         if not self.reported:
             return None  # moto reports no consumed capacity
-        write = sum(v["write_units"] for v in self.by_function.values())
-        read = sum(v["read_units"] for v in self.by_function.values())
+        write, read = self.totals()
         return {
             "write_units": _round(write),
             "read_units": _round(read),

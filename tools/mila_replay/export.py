@@ -20,9 +20,10 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any, Protocol
 
-from boto3.dynamodb.types import TypeDeserializer, TypeSerializer
+from boto3.dynamodb.types import TypeDeserializer
 from mila_standing.models import format_time
 
+from .engine import attribute_value
 from .history import SourceItem
 from .scenario import SOURCE_TABLES
 
@@ -30,7 +31,6 @@ SUMMARY = "manifest-summary.json"
 FILES = "manifest-files.json"
 
 _deserializer = TypeDeserializer()
-_serializer = TypeSerializer()
 
 
 class ExportError(ValueError):
@@ -248,8 +248,8 @@ def write_export(folder: Path, table: str, items: list[dict[str, Any]], export_t
         parts[int(hashlib.md5(key.encode()).hexdigest(), 16) % len(parts)].append(item)
     manifest_lines = []
     for number, part in enumerate(parts):
-        body = "".join(json.dumps({"Item": {k: _serializer.serialize(_dynamo(v)) for k, v in item.items()}},
-                                  default=_decimal_text) + "\n" for item in part)
+        body = "".join(json.dumps({"Item": {k: attribute_value(v) for k, v in item.items()}}) + "\n"
+                       for item in part)
         data = gzip.compress(body.encode("utf-8"), mtime=0)
         file_name = f"{hashlib.sha256(f'{export_id}/{number}'.encode()).hexdigest()[:26]}.json.gz"
         (root / "data" / file_name).write_bytes(data)
@@ -269,20 +269,6 @@ def write_export(folder: Path, table: str, items: list[dict[str, Any]], export_t
     (root / SUMMARY).write_text(summary_text, encoding="utf-8")
     (root / "manifest-summary.checksum").write_text(hashlib.md5(summary_text.encode()).hexdigest(), encoding="utf-8")
     return root
-
-
-def _dynamo(value: Any) -> Any:
-    if isinstance(value, float):
-        return Decimal(repr(value))
-    if isinstance(value, dict):
-        return {k: _dynamo(v) for k, v in value.items()}
-    if isinstance(value, list):
-        return [_dynamo(v) for v in value]
-    return value
-
-
-def _decimal_text(value: Any) -> Any:
-    raise TypeError(f"cannot write {type(value).__name__}")
 
 
 def snapshot(lines: Iterable[dict[str, Any]]) -> dict[str, list[dict[str, Any]]]:
