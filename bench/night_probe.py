@@ -44,12 +44,15 @@ from mila_replay.backends import DynamoDBLocal  # noqa: E402
 from mila_replay.delivery import Functions  # noqa: E402
 from mila_replay.night import NightStateMachine  # noqa: E402
 from mila_replay.template import Template  # noqa: E402
-from mila_standing import clock, runtime  # noqa: E402
-from mila_standing.changes import OutcomeChange, RatingChange  # noqa: E402
-from mila_standing.policy import Policy  # noqa: E402
+from mila_standing.adapters.dynamodb.store import DynamoStandingStore  # noqa: E402
+from mila_standing.adapters.table import keys  # noqa: E402
+from mila_standing.adapters.table.writes import Put, plan_save  # noqa: E402
+from mila_standing.domain.policy import Policy  # noqa: E402
+from mila_standing.domain.standing import CANCELLATION, COMPLETED, OutcomeEntry, RatingEntry, Standing  # noqa: E402
+from mila_standing.platform import clock, runtime  # noqa: E402
 from mila_standing.rules import CityFigures, Judgement  # noqa: E402
-from mila_standing.standing import CANCELLATION, COMPLETED, OutcomeEntry, RatingEntry, Standing  # noqa: E402
-from mila_standing.store import Snapshot, StandingStore, to_attrs  # noqa: E402
+from mila_standing.usecases.changes import OutcomeChange, RatingChange  # noqa: E402
+from mila_standing.usecases.ports import ChangeSet, Snapshot  # noqa: E402
 
 CITIES = (("berlin", 0.4), ("hamburg", 0.25), ("leipzig", 0.2), ("dresden", 0.15))
 NIGHT = datetime(2026, 11, 1, 2, 0, tzinfo=UTC)
@@ -91,7 +94,7 @@ def _same(judgement: Judgement, _standing: Standing) -> Judgement:
     return judgement
 
 
-def seed(store: StandingStore, partners: int, seed_value: int, threads: int = 4) -> dict[str, Any]:
+def seed(store: DynamoStandingStore, partners: int, seed_value: int, threads: int = 4) -> dict[str, Any]:
     rnd = random.Random(seed_value)
     policy = Policy.load(ROOT / "infra" / "policy.yaml")
     started, items, batch = time.perf_counter(), 0, []
@@ -99,10 +102,10 @@ def seed(store: StandingStore, partners: int, seed_value: int, threads: int = 4)
         pending = []
         for index in range(partners):
             standing, notices = partner(index, rnd, policy)
-            writes = store._writes(standing, Snapshot(None, {}, {}), notices)
-            batch += [next(iter(a.values()))["Item"] for a in writes.entries]
-            batch += [to_attrs(i) for i in writes.others]
-            batch.append(to_attrs(store._aggregate_item(standing, standing.to_item())))
+            planned = plan_save(ChangeSet(standing, Snapshot(None, {}, {}), notices))
+            batch += [w.item for w in planned.entries if isinstance(w, Put)]
+            batch += [w.item for w in planned.decided]
+            batch += [planned.aggregate.item] if planned.aggregate else []
             if len(batch) >= 500:
                 items += len(batch)
                 pending.append(pool.submit(_flush, store, batch))
@@ -112,12 +115,12 @@ def seed(store: StandingStore, partners: int, seed_value: int, threads: int = 4)
         for done in pending:
             done.result()
     for city, _ in CITIES:
-        store.put({"pk": "CITIES", "sk": city})
+        store.put(keys.city_key(city))
     return {"items": items, "seconds": time.perf_counter() - started}
 
 
-def _flush(store: StandingStore, batch: list[dict[str, Any]]) -> None:
-    store._batch_write([{"PutRequest": {"Item": item}} for item in batch])
+def _flush(store: DynamoStandingStore, batch: list[dict[str, Any]]) -> None:
+    store.batch_put(batch)
 
 
 def measure_night(partners: int, seed_value: int, rerun: bool = True) -> dict[str, Any]:
@@ -132,7 +135,7 @@ def measure_night(partners: int, seed_value: int, rerun: bool = True) -> dict[st
             os.environ.update(spec.environment)
         os.environ["POLICY_FILE"] = str(ROOT / "infra" / "policy.yaml")
         runtime.reset()
-        store = StandingStore(aws.tables["StandingTable"], aws.dynamodb)
+        store = DynamoStandingStore(aws.tables["StandingTable"], aws.dynamodb)
         seeded = seed(store, partners, seed_value)
 
         steps: list[dict[str, Any]] = []

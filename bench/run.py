@@ -44,21 +44,14 @@ for _path in (LAYER, ROOT / "tools"):  # the same modules `pip install -e .` exp
     if str(_path) not in sys.path:
         sys.path.insert(0, str(_path))
 
-from mila_standing.policy import Policy  # noqa: E402
+from mila_standing.domain.policy import Policy  # noqa: E402
+from mila_standing.domain.standing import CANCELLATION, COMPLETED, NO_SHOW, OutcomeEntry, RatingEntry, Standing  # noqa: E402
 from mila_standing.rules import (  # noqa: E402
     CityFigures,
     Judgement,
     cancellation_figures,
     evaluate,
     rating_figures,
-)
-from mila_standing.standing import (  # noqa: E402
-    CANCELLATION,
-    COMPLETED,
-    NO_SHOW,
-    OutcomeEntry,
-    RatingEntry,
-    Standing,
 )
 
 CORE_SIZES = (50, 500, 5000)
@@ -362,7 +355,7 @@ def project_night(run: dict[str, Any], partners: int) -> dict[str, Any]:
     Two estimates of a worker's speed: as measured here (one DynamoDB Local on 2 shared cores, an
     upper bound) and from the calls it made at AWS_CALL_SECONDS each (what Lambda is billed on)."""
     from mila_replay.template import load_template
-    from mila_standing.nightly import SEGMENT_PARTNERS
+    from mila_standing.usecases.nightly import SEGMENT_PARTNERS
 
     template = load_template()
     states = template["Resources"]["NightlyStateMachine"]["Properties"]["Definition"]["States"]

@@ -11,21 +11,22 @@ from __future__ import annotations
 from typing import Any
 
 from aws_lambda_powertools.utilities.typing import LambdaContext
-from mila_standing import clock
-from mila_standing.night_requests import handle
-from mila_standing.observability import logger, measured, metrics, traced
-from mila_standing.runtime import runtime
+from mila_standing.platform import clock
+from mila_standing.platform.observability import logger, measured, metrics, traced
+from mila_standing.platform.runtime import runtime
+from mila_standing.usecases.night_requests import handle
 
 
 @logger.inject_lambda_context(log_event=False)  # steps carry partner ids: not logged
 @measured("nightly_check")
 @traced  # minutes of DynamoDB calls once a night: worth a trace (observability.py)
 def lambda_handler(event: Any, context: LambdaContext) -> dict[str, Any]:
-    answer = handle(runtime(), event, clock.now())
+    answer = handle(runtime().standings, event, clock.now())
     if "error" in answer:
         metrics.add_metric(name="InvalidRequests", unit="Count", value=1)
         logger.warning("nightly request refused", extra={"code": answer["error"]["code"]})
     elif "partners_evaluated" in answer and not answer.get("dry_run"):
+        logger.info("nightly check done", extra={k: v for k, v in answer.items() if k != "would"})
         metrics.add_metric(name="NightsCompleted", unit="Count", value=1)  # the alarm on a night that never ran
         metrics.add_metric(name="Warnings", unit="Count", value=answer["warnings"])
         metrics.add_metric(name="Suspensions", unit="Count", value=answer["suspensions"])

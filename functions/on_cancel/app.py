@@ -7,14 +7,15 @@ from typing import Any
 
 from aws_lambda_powertools.utilities.data_classes.dynamo_db_stream_event import DynamoDBRecord
 from aws_lambda_powertools.utilities.typing import LambdaContext
-from mila_standing.jobs import parse_job_record
-from mila_standing.observability import logger, measured
-from mila_standing.runtime import runtime
-from mila_standing.streams import PartnerChange, process_stream
+from mila_standing.platform.observability import logger, measured
+from mila_standing.platform.runtime import runtime
+from mila_standing.platform.streams import process_stream
+from mila_standing.usecases.changes import PartnerChange
+from mila_standing.usecases.jobs import parse_job_record
 
 
 def parse(record: DynamoDBRecord) -> list[PartnerChange]:
-    _job, changes = parse_job_record(runtime(), record)
+    _job, changes = parse_job_record(runtime().jobs, record)
     return changes
 
 

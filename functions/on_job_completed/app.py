@@ -7,19 +7,20 @@ from typing import Any
 
 from aws_lambda_powertools.utilities.data_classes.dynamo_db_stream_event import DynamoDBRecord
 from aws_lambda_powertools.utilities.typing import LambdaContext
-from mila_standing import clock
-from mila_standing.jobs import parse_job_record
-from mila_standing.ledger import book
-from mila_standing.observability import logger, measured
-from mila_standing.runtime import runtime
-from mila_standing.streams import PartnerChange, process_stream
+from mila_standing.platform import clock
+from mila_standing.platform.observability import logger, measured
+from mila_standing.platform.runtime import runtime
+from mila_standing.platform.streams import process_stream
+from mila_standing.usecases.changes import PartnerChange
+from mila_standing.usecases.jobs import parse_job_record
+from mila_standing.usecases.ledger import book
 
 
 def parse(record: DynamoDBRecord) -> list[PartnerChange]:
-    rt = runtime()
-    job, changes = parse_job_record(rt, record)
+    services = runtime()
+    job, changes = parse_job_record(services.jobs, record)
     if job is not None:
-        book(rt, job, clock.now())  # R10, idempotent by job id
+        book(services.standings, job, clock.now())  # R10, idempotent by job id
     return changes
 
 

@@ -8,9 +8,9 @@ from __future__ import annotations
 from typing import Any
 
 from aws_lambda_powertools.utilities.typing import LambdaContext
-from mila_standing.observability import logger, measured
-from mila_standing.ratings import rating_changes
-from mila_standing.streams import process_stream
+from mila_standing.platform.observability import logger, measured
+from mila_standing.platform.streams import process_stream
+from mila_standing.usecases.ratings import rating_changes
 
 
 @logger.inject_lambda_context(log_event=False)  # R11.2: never log the event

@@ -5,12 +5,12 @@ from __future__ import annotations
 from typing import Any
 
 from aws_lambda_powertools.utilities.typing import LambdaContext
-from mila_standing import clock
-from mila_standing.caller import ops_request
-from mila_standing.failures import is_transient, reason_of
-from mila_standing.observability import logger, measured, metrics
-from mila_standing.ops import error, handle
-from mila_standing.runtime import runtime
+from mila_standing.platform import clock
+from mila_standing.platform.caller import ops_request
+from mila_standing.platform.failures import is_transient, reason_of
+from mila_standing.platform.observability import logger, measured, metrics
+from mila_standing.platform.runtime import runtime
+from mila_standing.usecases.ops import error, handle
 
 
 @logger.inject_lambda_context(log_event=False)  # notes may carry personal data
@@ -19,7 +19,7 @@ def lambda_handler(event: Any, context: LambdaContext) -> dict[str, Any]:
     metrics.add_metric(name="OpsCalls", unit="Count", value=1)
     event, caller = ops_request(event, context)  # the caller as the invocation records it
     try:
-        answer = handle(runtime(), event, clock.now(), caller=caller)
+        answer = handle(runtime().standings, event, clock.now(), caller=caller)
     except Exception as failure:  # never an unhandled exception for a person at the console
         partner_id = event.get("partner_id") if isinstance(event, dict) else None
         reason = reason_of(failure)

@@ -3,7 +3,7 @@
 A transactional outbox: notices are written with the standing in one transaction and published
 from the table's stream, so a notice is never lost nor published without being stored. The
 stream carries keys only; the notice is read here, and marked once published so that a
-redelivered record does not publish it again.
+redelivered record does not publish it again (usecases/publishing.py).
 """
 
 from __future__ import annotations
@@ -13,30 +13,28 @@ from typing import Any
 from aws_lambda_powertools.utilities.batch import BatchProcessor, EventType, process_partial_response
 from aws_lambda_powertools.utilities.data_classes.dynamo_db_stream_event import DynamoDBRecord
 from aws_lambda_powertools.utilities.typing import LambdaContext
-from mila_standing import clock
-from mila_standing.models import format_time
-from mila_standing.observability import logger, measured, metrics
-from mila_standing.runtime import runtime
+from mila_standing.adapters.table.keys import notice_of
+from mila_standing.platform import clock
+from mila_standing.platform.observability import logger, measured, metrics
+from mila_standing.platform.runtime import runtime
+from mila_standing.usecases.publishing import publish_notice
 
 processor = BatchProcessor(event_type=EventType.DynamoDBStreams)
 
 
 def record_handler(record: DynamoDBRecord) -> None:
-    keys = dict(record.dynamodb.keys or {}) if record.dynamodb else {}
-    if not str(keys.get("sk", "")).startswith("NOTICE#"):
-        return
-    rt = runtime()
-    notice = rt.store.get(keys["pk"], keys["sk"])
-    if notice is None or notice.get("published_at"):
+    notice = notice_of(dict(record.dynamodb.keys or {}) if record.dynamodb else {})
+    if notice is None:
+        return  # not a notice (the mapping's filter lets only NOTICE# keys through)
+    services = runtime()
+    published = publish_notice(services.store, services.publisher, *notice, clock.now())
+    if published is None:
         return  # redelivered: already published
-    rt.publisher.publish([notice])
     # notice_id and type only: the notice's partner is in its id, names and logins are not logged.
-    logger.info("notice published", extra={"notice_id": notice.get("notice_id"), "type": notice.get("type")})
-    login = rt.publisher.follow_login(notice)
-    if login:
-        logger.info("login changed", extra={"notice_id": notice.get("notice_id"), "login": login})
+    logger.info("notice published", extra={"notice_id": published.notice_id, "type": published.type})
+    if published.login:
+        logger.info("login changed", extra={"notice_id": published.notice_id, "login": published.login})
         metrics.add_metric(name="LoginChanges", unit="Count", value=1)
-    rt.store.mark_published(keys["pk"], keys["sk"], format_time(clock.now()))
     metrics.add_metric(name="NoticesPublished", unit="Count", value=1)
 
 

@@ -10,7 +10,7 @@ import pytest
 from mila_replay.aws import EmbeddedAws
 from mila_replay.backends import DynamoDBLocal
 from mila_replay.template import Template
-from mila_standing import runtime
+from mila_standing.platform import runtime
 
 from . import scenario as scenarios
 from .scenario import ScenarioBuilder

@@ -10,8 +10,9 @@ import threading
 import pytest
 from boto3.dynamodb.types import TypeSerializer
 from mila_replay.delivery import LambdaContext
-from mila_standing import runtime
-from mila_standing.standing import CLOSED
+from mila_standing.domain.standing import CLOSED
+from mila_standing.platform import runtime
+from mila_standing.usecases.ports import FLAG
 
 
 def _insert(partner_id: str, phone: str) -> dict:
@@ -38,7 +39,7 @@ def test_r8_1_racing_registrations_close_exactly_one_account(on_partner, monkeyp
     saved, when they save in either order, then exactly one is CLOSED as a duplicate."""
     claimed = {pid: threading.Event() for pid in "ab"}
     go = {pid: threading.Event() for pid in "ab"}
-    from mila_standing import duplicates
+    from mila_standing.usecases import partners as duplicates
 
     real_claim = duplicates.claim_fingerprints
 
@@ -67,5 +68,5 @@ def test_r8_1_racing_registrations_close_exactly_one_account(on_partner, monkeyp
     store = runtime.runtime().store
     assert store.load("a").status == "ACTIVE"  # the first claim holds the account
     assert (store.load("b").status, store.load("b").reason) == (CLOSED, "DUPLICATE_ACCOUNT")
-    flags = store.records("a", "FLAG#")  # flagged for ops review, not changed
+    flags = store.records("a", FLAG)  # flagged for ops review, not changed
     assert len(flags) == 1 and flags[0]["shared"][0]["partner_id"] == "b"

@@ -19,14 +19,17 @@ import pytest
 from mila_replay.aws import EmbeddedAws
 from mila_replay.migrate import migrate_table
 from mila_replay.template import Template
-from mila_standing.changes import RatingChange
-from mila_standing.legacy import is_legacy
-from mila_standing.models import parse_time
-from mila_standing.policy import Policy
+from mila_standing.adapters.dynamodb.codec import from_attrs, to_attrs
+from mila_standing.adapters.dynamodb.store import DynamoStandingStore
+from mila_standing.adapters.table.items import figures_from_item
+from mila_standing.adapters.table.legacy import is_legacy
+from mila_standing.domain.policy import Policy
+from mila_standing.domain.standing import RatingEntry
+from mila_standing.domain.times import parse_time
 from mila_standing.rules import CityFigures, Judgement
-from mila_standing.standing import RatingEntry
-from mila_standing.store import StandingStore, figures_from_item, from_attrs, to_attrs
-from mila_standing.views import partner_view
+from mila_standing.usecases.changes import RatingChange
+from mila_standing.usecases.unit_of_work import UnitOfWork
+from mila_standing.usecases.views import partner_view
 
 from . import scenario as scenarios
 
@@ -54,13 +57,13 @@ def legacy() -> dict[str, Any]:
 def old_table(legacy):
     """The standing table on DynamoDB Local, holding the schema-1 items."""
     aws = EmbeddedAws(Template(), scenarios.ENGINE).start()
-    store = StandingStore("standing", aws.dynamodb)
+    store = DynamoStandingStore("standing", aws.dynamodb)
     store.batch_put([_decimals(item) for item in legacy["items"]])
     yield aws, store
     aws.stop()
 
 
-def _views(store: StandingStore, legacy: dict[str, Any]) -> dict[str, Any]:
+def _views(store: DynamoStandingStore, legacy: dict[str, Any]) -> dict[str, Any]:
     policy = Policy.load(ROOT / "infra" / "policy.yaml", overlay=legacy["policy_overlay"])
     figures = {i["city"]: figures_from_item(i) for i in legacy["items"] if i["sk"] == "FIGURES"}
     now = parse_time(legacy["now"])
@@ -137,7 +140,7 @@ def test_issue_8_a_function_meeting_an_old_item_migrates_it_before_deciding(old_
         return Judgement(policy, CityFigures.default(policy), now)
 
     rating = RatingEntry(5, now)
-    store.update(partner_id, [RatingChange("j-after-migration", rating)], judge)
+    UnitOfWork(store, judge).apply(partner_id, [RatingChange("j-after-migration", rating)])
 
     standing = store.load(partner_id)
     assert standing.revision and not is_legacy(standing.to_item())

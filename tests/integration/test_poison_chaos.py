@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from mila_standing import models
+from mila_standing.domain import models
 
 from .scenario import ScenarioBuilder, day, iso
 from .test_chaos import COMPARED

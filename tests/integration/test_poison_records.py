@@ -18,7 +18,8 @@ from datetime import timedelta
 from typing import Any
 
 import pytest
-from mila_standing import models, ops, ratings
+from mila_standing.domain import models
+from mila_standing.usecases import ops, ratings
 
 from .scenario import ScenarioBuilder, day, iso
 

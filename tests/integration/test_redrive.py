@@ -12,7 +12,7 @@ import pytest
 from botocore.exceptions import ClientError
 from mila_replay.engine import Replay
 from mila_replay.redrive import Redrive
-from mila_standing import ratings
+from mila_standing.usecases import ratings
 from moto import mock_aws
 
 from . import scenario as scenarios
@@ -206,7 +206,7 @@ def test_records_past_their_maximum_age_are_discarded_with_lambdas_condition():
     from mila_replay.aws import StreamOrigin
     from mila_replay.delivery import MappingRunner
     from mila_replay.template import Mapping
-    from mila_standing import clock
+    from mila_standing.platform import clock
 
     sent: list[dict[str, Any]] = []
     aws = SimpleNamespace(

@@ -457,7 +457,7 @@ def test_r11_secrets_leave_finished_jobs_and_nothing_else_holds_them(scenario):
 
 
 def test_r11_2_no_secret_in_the_logs_at_debug_level_even_if_events_are_logged(scenario, monkeypatch):
-    from mila_standing.observability import logger
+    from mila_standing.platform.observability import logger
 
     # Given logging turned up: DEBUG, and Powertools' "log the incoming event" switch on.
     # (The replay sets each function's environment from template.yaml, and the logger is

@@ -10,8 +10,9 @@ from datetime import UTC, datetime, timedelta
 from fractions import Fraction
 from typing import Any
 
-from mila_standing.models import Job
-from mila_standing.policy import CityPolicy, Policy, deep_merge
+from mila_standing.domain.models import Job
+from mila_standing.domain.policy import CityPolicy, Policy, deep_merge
+from mila_standing.domain.standing import COMPLETED, OutcomeEntry, RatingEntry, Standing
 from mila_standing.rules import (
     CityFigures,
     Judgement,
@@ -23,7 +24,6 @@ from mila_standing.rules import (
     no_show_ladder,
     outcome_entry,
 )
-from mila_standing.standing import COMPLETED, OutcomeEntry, RatingEntry, Standing
 
 # Day 0 of every scenario, at the nightly check's fixed hour (UTC).
 DAY0 = datetime(2026, 3, 2, 3, 0, tzinfo=UTC)

@@ -6,7 +6,7 @@ import base64
 import json
 from types import SimpleNamespace
 
-from mila_standing.caller import ops_request
+from mila_standing.platform.caller import ops_request
 
 REQUEST = {"action": "explain", "partner_id": "p-1"}
 CONTEXT = SimpleNamespace(aws_request_id="req-1", identity=None)

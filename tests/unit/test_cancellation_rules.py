@@ -7,6 +7,7 @@ from datetime import timedelta
 from fractions import Fraction
 
 import pytest
+from mila_standing.domain.standing import ACTIVE, CANCELLATION, CLOSED, COMPLETED, NO_SHOW, SUSPENDED, OutcomeEntry
 from mila_standing.rules import (
     CANCELLATION_WARNING,
     CityFigures,
@@ -18,15 +19,6 @@ from mila_standing.rules import (
     nightly,
     outcome_entry,
     qualifying_rate,
-)
-from mila_standing.standing import (
-    ACTIVE,
-    CANCELLATION,
-    CLOSED,
-    COMPLETED,
-    NO_SHOW,
-    SUSPENDED,
-    OutcomeEntry,
 )
 
 from .conftest import (

@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import pytest
+from mila_standing.domain.standing import CLOSED, EXCLUDED, SUSPENDED
 from mila_standing.rules import dispatch_eligible, dispatch_score
-from mila_standing.standing import CLOSED, EXCLUDED, SUSPENDED
 
 from .conftest import city_policy, give_outcomes, give_ratings, judge, partner
 

@@ -7,10 +7,13 @@ from datetime import UTC, datetime
 
 import pytest
 from botocore.exceptions import ClientError, EndpointConnectionError, ParamValidationError, ReadTimeoutError
-from mila_standing import ops
-from mila_standing.failures import is_transient, reason_of, secret_values
-from mila_standing.models import InvalidRecord, Job, Partner, Rating
-from mila_standing.store import Conflict
+from mila_standing.adapters.memory import MemoryStandingStore
+from mila_standing.domain.models import InvalidRecord, Job, Partner, Rating
+from mila_standing.domain.policy import Policy
+from mila_standing.platform.failures import is_transient, reason_of, secret_values
+from mila_standing.usecases import ops
+from mila_standing.usecases.ports import Conflict
+from mila_standing.usecases.standings import Standings
 
 
 def client_error(code: str, status: int = 400, reasons: list[str] | None = None) -> ClientError:
@@ -124,6 +127,7 @@ def test_r14_13_partners_beyond_key_limits_are_invalid(item, reason):
 ])
 def test_r14_13_ops_calls_over_the_limits_answer_an_error_object(event, field):
     # The call is refused before anything is read or written (no runtime needed).
-    answer = ops.handle(None, event, datetime(2026, 3, 2, tzinfo=UTC))  # type: ignore[arg-type]
+    standings = Standings(MemoryStandingStore(), Policy.from_mapping({"version": 1}))
+    answer = ops.handle(standings, event, datetime(2026, 3, 2, tzinfo=UTC))
     assert answer["error"]["code"] == "INVALID_REQUEST"
     assert answer["error"]["message"].startswith(f"{field}:") and "at most" in answer["error"]["message"]

@@ -6,7 +6,7 @@ from decimal import Decimal
 from typing import Any
 
 import pytest
-from mila_standing.models import InvalidRecord, Partner, Rating
+from mila_standing.domain.models import InvalidRecord, Partner, Rating
 
 from .conftest import job
 

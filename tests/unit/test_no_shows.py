@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from fractions import Fraction
 
+from mila_standing.domain.standing import ACTIVE, CLOSED, EXCLUDED, SUSPENDED
 from mila_standing.rules import (
     NO_SHOW_WARNING,
     active_strikes,
@@ -11,7 +12,6 @@ from mila_standing.rules import (
     reinstate,
     report_incident,
 )
-from mila_standing.standing import ACTIVE, CLOSED, EXCLUDED, SUSPENDED
 
 from .conftest import city_policy, day, give_outcomes, judge, partner, strike, types
 
@@ -147,9 +147,9 @@ def test_r6_1_a_strike_further_back_than_the_entries_read_still_counts():
     then the strike still counts (R6.1) while the rate uses the last 50 jobs (R3.1)."""
     from datetime import UTC, datetime, timedelta
 
-    from mila_standing.policy import Policy
+    from mila_standing.domain.policy import Policy
+    from mila_standing.domain.standing import COMPLETED, OutcomeEntry, Standing
     from mila_standing.rules import CityFigures, Judgement, active_strikes, cancellation_figures, evaluate
-    from mila_standing.standing import COMPLETED, OutcomeEntry, Standing
 
     policy = Policy.from_mapping({"version": 1}).for_city(None)
     start = datetime(2026, 1, 1, tzinfo=UTC)

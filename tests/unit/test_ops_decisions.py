@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+from mila_standing.domain.standing import ACTIVE, CLOSED, EXCLUDED, SUSPENDED
 from mila_standing.rules import (
     DECISION_PENDING,
     RATING_WARNING,
@@ -16,7 +17,6 @@ from mila_standing.rules import (
     reinstate,
     report_incident,
 )
-from mila_standing.standing import ACTIVE, CLOSED, EXCLUDED, SUSPENDED
 
 from .conftest import city_policy, day, give_outcomes, give_ratings, judge, nights, partner, strike, types
 

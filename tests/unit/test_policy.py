@@ -5,7 +5,7 @@ from __future__ import annotations
 from fractions import Fraction
 
 import pytest
-from mila_standing.policy import Policy, PolicyError
+from mila_standing.domain.policy import Policy, PolicyError
 from mila_standing.rules import RatingFigures, evaluate, in_rating_band
 
 from .conftest import city_policy, give_ratings, judge, partner, rate, types

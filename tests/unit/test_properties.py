@@ -18,10 +18,12 @@ from typing import Any
 
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from mila_standing.ledger import book
-from mila_standing.policy import Policy
+from mila_standing.adapters.memory import MemoryStandingStore
+from mila_standing.domain.policy import Policy
+from mila_standing.domain.standing import CANCELLATION, COMPLETED, OutcomeEntry, RatingEntry
 from mila_standing.rules import apply_outcome, apply_rating, cancellation_figures, evaluate, nightly, rating_figures
-from mila_standing.standing import CANCELLATION, COMPLETED, OutcomeEntry, RatingEntry
+from mila_standing.usecases.ledger import book
+from mila_standing.usecases.standings import Standings
 
 from .conftest import DAY0, city_policy, day, job, judge, partner
 
@@ -94,31 +96,22 @@ def test_r3_4_any_order_and_duplication_of_job_images_gives_the_same_rate_and_no
     assert _view(*_deliver(_shuffled_with_duplicates(records, seed, duplicates))) == expected
 
 
-class FakeStore:
-    """The standing table's ledger items: put if absent, as store.put_if_absent (R10.4)."""
-
-    def __init__(self) -> None:
-        self.items: dict[tuple[str, str], dict[str, Any]] = {}
-
-    def put_if_absent(self, item: dict[str, Any]) -> None:
-        self.items.setdefault((item["pk"], item["sk"]), {k: v for k, v in item.items() if k != "at"})
-
-    def get(self, pk: str, sk: str) -> dict[str, Any] | None:
-        return self.items.get((pk, sk))
-
-
 class Ledger:
-    """ledger.book, the function on_job_completed runs for each job image, on a fake store."""
+    """ledger.book, the function on_job_completed runs for each job image, on the in-memory store."""
 
     def __init__(self) -> None:
-        self.store = FakeStore()
-        self.policy = Policy.from_mapping({"version": 1, "defaults": {}})
-        self.items = self.store.items
+        self.store = MemoryStandingStore()
+        self.standings = Standings(self.store, Policy.from_mapping({"version": 1, "defaults": {}}))
 
     def apply(self, job_id: str, payment: str, price: int, rate: Fraction) -> None:
         item = job(job_id=job_id, status="COMPLETED", completed_at="2026-03-02T11:00:00Z", payment_status=payment,
                    price_cents=price, currency="EUR")
-        book(self, item, DAY0)  # type: ignore[arg-type]
+        book(self.standings, item, DAY0)
+
+    @property
+    def items(self) -> dict[tuple[str, str], dict[str, Any]]:
+        """The ledger's items (without the booking time, which redelivery may move)."""
+        return {(i["pk"], i["sk"]): {k: v for k, v in i.items() if k != "at"} for i in self.store.table.items()}
 
 
 payments = st.lists(st.tuples(st.sampled_from([["PAID"], ["PAID", "REFUNDED"], ["REFUNDED"], ["PAID", "PAID"]]),

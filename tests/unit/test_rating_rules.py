@@ -6,6 +6,7 @@ import random
 from datetime import timedelta
 from fractions import Fraction
 
+from mila_standing.domain.standing import ACTIVE, SUSPENDED, RatingEntry
 from mila_standing.rules import (
     RATING_WARNING,
     apply_rating,
@@ -15,7 +16,6 @@ from mila_standing.rules import (
     reinstate,
     report_incident,
 )
-from mila_standing.standing import ACTIVE, SUSPENDED, RatingEntry
 
 from .conftest import (
     DAY0,
@@ -320,9 +320,9 @@ def test_r1_1_the_newest_entries_give_the_same_window_as_the_whole_history():
     held (as the store reads them), then the figures are those of the last 50 of the whole history."""
     from datetime import UTC, datetime, timedelta
 
-    from mila_standing.policy import Policy
+    from mila_standing.domain.policy import Policy
+    from mila_standing.domain.standing import RatingEntry, Standing
     from mila_standing.rules import rating_figures
-    from mila_standing.standing import RatingEntry, Standing
 
     policy = Policy.from_mapping({"version": 1}).for_city(None)
     start = datetime(2026, 1, 1, tzinfo=UTC)

@@ -6,9 +6,9 @@ from __future__ import annotations
 from datetime import timedelta
 
 import pytest
-from mila_standing.models import format_time
+from mila_standing.domain.standing import ACTIVE, CLOSED, SUSPENDED, Standing
+from mila_standing.domain.times import format_time
 from mila_standing.rules import OpsRefusal, report_incident, reviews
-from mila_standing.standing import ACTIVE, CLOSED, SUSPENDED, Standing
 
 from .conftest import day, give_ratings, judge, nights, partner, types
 

@@ -6,9 +6,9 @@ from collections.abc import Callable
 from decimal import Decimal
 
 import pytest
+from mila_standing.domain.standing import Standing
 from mila_standing.rules import Notice, decide, evaluate, nightly, reinstate, report_incident
-from mila_standing.standing import Standing
-from mila_standing.views import partner_view
+from mila_standing.usecases.views import partner_view
 
 from .conftest import city_policy, day, give_outcomes, give_ratings, judge, nights, partner, strike
 
@@ -128,8 +128,9 @@ def test_r14_14_given_more_than_50_ratings_and_jobs_then_the_view_counts_what_is
 
 def test_r12_2_given_a_standing_saved_and_loaded_then_the_view_and_its_decisions_are_unchanged():
     """Storage shape (schema 2): the aggregate item, one item per window entry, one per decision."""
-    from mila_standing.standing import outcome_item, rating_item, standing_from_items
-    from mila_standing.store import Snapshot, StandingStore
+    from mila_standing.adapters.table.items import outcome_item, rating_item, standing_from_items
+    from mila_standing.adapters.table.writes import plan_save
+    from mila_standing.usecases.ports import ChangeSet, Snapshot
 
     standing = partner()
     rating_suspension(standing)
@@ -142,8 +143,7 @@ def test_r12_2_given_a_standing_saved_and_loaded_then_the_view_and_its_decisions
 
     assert partner_view(reloaded, judge(day(17))) == partner_view(standing, judge(day(17)))
     assert reloaded.rating_streak == standing.rating_streak
-    writes = StandingStore("standing", client=object())._writes(standing, Snapshot(None, {}, {}), [])
-    stored = [a["Put"]["Item"] for a in [{"Put": {"Item": o}} for o in writes.others]]
+    stored = [put.item for put in plan_save(ChangeSet(standing, Snapshot(None, {}, {}))).decided]
     decisions = [i for i in stored if i["sk"].startswith("DECISION#")]
     assert [d["reasons"] for d in decisions] == [d["reasons"] for d in standing.decisions]
     assert [d["status"] for d in decisions] == ["SUSPENDED"]

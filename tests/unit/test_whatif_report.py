@@ -6,7 +6,7 @@ from html.parser import HTMLParser
 
 from mila_replay.report_html import render
 from mila_replay.whatif import compare, statement_text
-from mila_standing.policy import Policy
+from mila_standing.domain.policy import Policy
 
 CITIES = {"p-low": "leipzig", "p-new": "leipzig", "p-ok": "leipzig", "p-dd": "dresden"}
 

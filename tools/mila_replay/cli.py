@@ -19,7 +19,7 @@ import time
 from pathlib import Path
 from typing import Any
 
-from mila_standing.policy import PolicyError
+from mila_standing.domain.policy import PolicyError
 
 from .backends import DEFAULT_ENGINE, ENGINES, EngineError
 from .scenario import ScenarioError, ScenarioFileError

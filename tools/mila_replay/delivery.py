@@ -20,8 +20,8 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
-from mila_standing import clock
-from mila_standing.observability import redact_secrets
+from mila_standing.platform import clock
+from mila_standing.platform.observability import redact_secrets
 
 from .aws import ACCOUNT, REGION, EmbeddedAws
 from .template import FunctionSpec, Mapping

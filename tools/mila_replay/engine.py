@@ -16,10 +16,10 @@ from typing import Any
 
 import yaml
 from botocore.exceptions import ClientError
-from mila_standing import clock
-from mila_standing import runtime as standing_runtime
-from mila_standing.models import format_time
-from mila_standing.policy import Policy, PolicyError
+from mila_standing.domain.policy import Policy, PolicyError
+from mila_standing.domain.times import format_time
+from mila_standing.platform import clock
+from mila_standing.platform import runtime as standing_runtime
 
 from .aws import EmbeddedAws
 from .backends import DEFAULT_ENGINE, DynamoDBEngine, make_engine

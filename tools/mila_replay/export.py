@@ -21,7 +21,7 @@ from pathlib import Path
 from typing import Any, Protocol
 
 from boto3.dynamodb.types import TypeDeserializer
-from mila_standing.models import format_time
+from mila_standing.domain.times import format_time
 
 from .engine import attribute_value
 from .history import SourceItem

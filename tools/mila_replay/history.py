@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, time, timedelta
 from typing import Any
 
-from mila_standing.models import format_time, parse_time
+from mila_standing.domain.times import format_time, parse_time
 
 NIGHTLY_AT = time(2, 0, tzinfo=UTC)  # template.yaml's NightlySchedule default, cron(0 2 * * ? *)
 FINAL_STATES = {"COMPLETED": "completed_at", "CANCELLED": "cancelled_at", "NO_SHOW": "reported_at"}

@@ -22,8 +22,9 @@ from typing import Any
 
 import boto3
 from botocore.config import Config
-from mila_standing.legacy import is_legacy
-from mila_standing.store import StandingStore, from_attrs
+from mila_standing.adapters.dynamodb.codec import from_attrs
+from mila_standing.adapters.dynamodb.store import DynamoStandingStore
+from mila_standing.adapters.table.legacy import is_legacy
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -39,7 +40,7 @@ def migrate_table(client: Any, table: str, segments: int, checkpoint: Path,
                   page_size: int = 100, after_page: Any = None) -> dict[str, int]:
     """Migrate every legacy standing item; returns counts. ``after_page`` is called after each page
     (tests use it to stop a run half way)."""
-    store = StandingStore(table, client)
+    store = DynamoStandingStore(table, client)
     state: dict[str, Any] = json.loads(checkpoint.read_text()) if checkpoint.exists() else {}
     if state.get("segments") not in (None, segments):
         raise SystemExit(f"mila-standing migrate: {checkpoint} was written with --segments "

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from mila_standing.models import format_time
+from mila_standing.domain.times import format_time
 
 from .delivery import Chaos, FunctionError, Functions
 from .template import Template

@@ -8,11 +8,12 @@ from datetime import datetime
 from typing import IO, Any
 
 from boto3.dynamodb.types import TypeDeserializer
-from mila_standing.policy import Policy
+from mila_standing.adapters.table.items import figures_from_item, standing_from_items
+from mila_standing.adapters.table.keys import AGGREGATE, OUTCOME_PREFIX, RATING_PREFIX
+from mila_standing.domain.numbers import plain
+from mila_standing.domain.policy import Policy
 from mila_standing.rules import CityFigures, Judgement
-from mila_standing.standing import AGGREGATE, OUTCOME_PREFIX, RATING_PREFIX, standing_from_items
-from mila_standing.store import figures_from_item
-from mila_standing.views import partner_view, plain
+from mila_standing.usecases.views import partner_view
 
 from .aws import EmbeddedAws
 

@@ -9,7 +9,7 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
-from mila_standing.models import parse_time
+from mila_standing.domain.times import parse_time
 
 SOURCE_TABLES = ("partners", "jobs", "ratings")
 KEYS = {"partners": "partner_id", "jobs": "job_id", "ratings": "job_id"}

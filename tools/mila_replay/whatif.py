@@ -11,7 +11,7 @@ from datetime import date, timedelta
 from fractions import Fraction
 from typing import Any
 
-from mila_standing.policy import Policy
+from mila_standing.domain.policy import Policy
 
 SIDES = ("a", "b")
 WARNINGS = ("RATING_WARNING", "CANCELLATION_WARNING", "NO_SHOW_WARNING")

@@ -20,7 +20,7 @@ from multiprocessing import get_context
 from pathlib import Path
 from typing import Any
 
-from mila_standing.policy import Policy, PolicyError
+from mila_standing.domain.policy import Policy, PolicyError
 
 from .backends import DEFAULT_ENGINE, ENGINES, EngineError
 from .engine import DEFAULT_POLICY, Replay

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from fractions import Fraction
 
-from ..policy import CityPolicy
-from ..standing import CLOSED, Standing
+from ..domain.policy import CityPolicy
+from ..domain.standing import CLOSED, Standing
 from .judgement import CityFigures, city_maximum
 from .windows import cancellation_figures
 

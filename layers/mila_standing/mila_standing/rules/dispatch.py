@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from ..standing import ACTIVE, Standing
+from ..domain.standing import ACTIVE, Standing
 from .judgement import Judgement
 from .windows import cancellation_figures, rating_figures
 

@@ -8,9 +8,9 @@ from datetime import datetime
 from fractions import Fraction
 from typing import Any
 
-from ..models import format_time
-from ..policy import CityPolicy
-from ..standing import Standing
+from ..domain.policy import CityPolicy
+from ..domain.standing import Standing
+from ..domain.times import format_time
 
 
 @dataclass(frozen=True)

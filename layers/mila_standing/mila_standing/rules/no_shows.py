@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from ..models import format_time
-from ..standing import ACTIVE, NO_SHOW_WARNINGS_KEPT, Standing
+from ..domain.standing import ACTIVE, NO_SHOW_WARNINGS_KEPT, Standing
+from ..domain.times import format_time
 from .judgement import Judgement, Notice, new_notice, record_decision, statement
 from .restrictions import restrict
 from .windows import active_strikes

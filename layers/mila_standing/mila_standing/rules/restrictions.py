@@ -5,8 +5,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from ..models import format_time
-from ..standing import ACTIVE, CLOSED, EXCLUDED, SUSPENDED, Standing
+from ..domain.standing import ACTIVE, CLOSED, EXCLUDED, SUSPENDED, Standing
+from ..domain.times import format_time
 from .judgement import Judgement, Notice, new_notice, record_decision, statement
 from .windows import strike_dates
 

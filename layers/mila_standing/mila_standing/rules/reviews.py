@@ -13,8 +13,8 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 from typing import Any
 
-from ..models import format_time, parse_time
-from ..standing import CLOSED, Standing
+from ..domain.standing import CLOSED, Standing
+from ..domain.times import format_time, parse_time
 from .judgement import Judgement, Notice, new_notice, record_decision, statement
 from .restrictions import OpsRefusal, reinstate
 from .windows import strike_dates

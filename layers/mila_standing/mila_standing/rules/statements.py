@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from ..policy import CityPolicy
-from ..standing import number
+from ..domain.numbers import number
+from ..domain.policy import CityPolicy
 from .judgement import Judgement
 from .windows import CancellationFigures, RatingFigures
 

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from fractions import Fraction
 
-from ..standing import ACTIVE, Standing, number
+from ..domain.numbers import number
+from ..domain.standing import ACTIVE, Standing
 from .judgement import Judgement, Notice, statement
 from .restrictions import restrict
 from .statements import cancellation_thresholds, cancellation_view, rating_thresholds, rating_view

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from ..policy import CityPolicy
-from ..standing import ACTIVE, Standing
+from ..domain.policy import CityPolicy
+from ..domain.standing import ACTIVE, Standing
 from .judgement import Judgement, Notice, new_notice, statement
 from .statements import cancellation_thresholds, cancellation_view, rating_thresholds, rating_view
 from .windows import CancellationFigures, RatingFigures, cancellation_figures, keep_strikes, rating_figures

@@ -10,9 +10,9 @@ from dataclasses import dataclass, replace
 from datetime import datetime
 from fractions import Fraction
 
-from ..models import Job
-from ..policy import CityPolicy
-from ..standing import (
+from ..domain.models import Job
+from ..domain.policy import CityPolicy
+from ..domain.standing import (
     CANCELLATION,
     COMPLETED,
     GONE,
