@@ -165,7 +165,10 @@ def measure_night(partners: int, seed_value: int, rerun: bool = True) -> dict[st
         os.environ.clear()
         os.environ.update(saved)
     return {
-        "partners": partners, "seeded": seeded, "summary": _short(summary), "seconds": night_seconds,
+        "partners": partners,
+        "seeded": seeded,
+        "summary": _short(summary),
+        "seconds": night_seconds,
         "steps": first,
         "rerun": {"seconds": rerun_seconds, "summary": _short(again), "steps": list(steps)} if rerun else None,
         "python_peak_rss": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024,
@@ -175,8 +178,11 @@ def measure_night(partners: int, seed_value: int, rerun: bool = True) -> dict[st
 def _short(summary: Any) -> Any:
     if not isinstance(summary, dict):
         return summary
-    return {k: v for k, v in summary.items() if k in (
-        "partners_evaluated", "warnings", "suspensions", "pending_decisions", "segments", "error")}
+    return {
+        k: v
+        for k, v in summary.items()
+        if k in ("partners_evaluated", "warnings", "suspensions", "pending_decisions", "segments", "error")
+    }
 
 
 class _Timed:
@@ -192,9 +198,15 @@ class _Timed:
         answer = self.functions.invoke(name, event)
         seconds = time.perf_counter() - started
         write_after, read_after = self.aws.capacity.totals()
-        self.steps.append({"phase": event.get("phase"), "seconds": seconds,
-                           "calls": sum(self.aws.aws_calls.values()) - calls,
-                           "read_units": read_after - read, "write_units": write_after - write})
+        self.steps.append(
+            {
+                "phase": event.get("phase"),
+                "seconds": seconds,
+                "calls": sum(self.aws.aws_calls.values()) - calls,
+                "read_units": read_after - read,
+                "write_units": write_after - write,
+            }
+        )
         return answer
 
 

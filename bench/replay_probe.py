@@ -63,8 +63,9 @@ def engine_alone(scenario: Path, engine: DynamoDBLocal) -> dict[str, Any]:
             if line.kind == "put":
                 aws.dynamodb.put_item(TableName=line.table, Item={k: attribute_value(v) for k, v in line.item.items()})
             elif line.kind == "delete":
-                aws.dynamodb.delete_item(TableName=line.table, Key={k: attribute_value(v)
-                                                                     for k, v in line.item.items()})
+                aws.dynamodb.delete_item(
+                    TableName=line.table, Key={k: attribute_value(v) for k, v in line.item.items()}
+                )
             else:
                 continue
             writes += 1
@@ -95,13 +96,23 @@ def main() -> int:
     finally:
         engine.stop()
     stats = outcome["stats"]
-    print(json.dumps({
-        "lines": lines, "seconds": seconds, "engine_alone": alone, "stream_records": stats["stream_records"],
-        "invocations": stats["invocations"], "aws_calls": stats["aws_calls"], "capacity": stats["capacity"],
-        "partners": len(outcome["partners"]), "notices": len(outcome["notices"]),
-        "python_peak_rss": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024,
-        "jvm_peak_rss": high_water.get("jvm"),
-    }))
+    print(
+        json.dumps(
+            {
+                "lines": lines,
+                "seconds": seconds,
+                "engine_alone": alone,
+                "stream_records": stats["stream_records"],
+                "invocations": stats["invocations"],
+                "aws_calls": stats["aws_calls"],
+                "capacity": stats["capacity"],
+                "partners": len(outcome["partners"]),
+                "notices": len(outcome["notices"]),
+                "python_peak_rss": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024,
+                "jvm_peak_rss": high_water.get("jvm"),
+            }
+        )
+    )
     return 0
 
 

@@ -65,6 +65,7 @@ T0 = datetime(2024, 1, 1, tzinfo=UTC)
 
 # --- helpers ------------------------------------------------------------------------------------
 
+
 def table(title: str, headers: list[str], rows: list[list[Any]], note: str | None = None) -> str:
     cells = [[str(h) for h in headers]] + [[str(c) for c in row] for row in rows]
     widths = [max(len(r[i]) for r in cells) for i in range(len(headers))]
@@ -112,6 +113,7 @@ class NullLog(io.TextIOBase):
 
 
 # --- 1. rule core -------------------------------------------------------------------------------
+
 
 def build_standing(n: int, seed: int = 1) -> Standing:
     """A verified, ACTIVE partner with ``n`` ratings and ``n`` resolved jobs.
@@ -184,17 +186,26 @@ def bench_rule_core(sizes: tuple[int, ...], batch_seconds: float = 0.15, repeats
     for _ in range(repeats):  # round robin over the sizes: a noisy moment hits every size alike
         for i, fn in enumerate(calls):
             samples[i].append(time_batch(fn, iterations[i]))
-    results = [{"entries": n, "iterations": iterations[i], "repeats": repeats,
-                "median_us": statistics.median(samples[i]) * 1e6, "best_us": min(samples[i]) * 1e6}
-               for i, n in enumerate(sizes)]
+    results = [
+        {
+            "entries": n,
+            "iterations": iterations[i],
+            "repeats": repeats,
+            "median_us": statistics.median(samples[i]) * 1e6,
+            "best_us": min(samples[i]) * 1e6,
+        }
+        for i, n in enumerate(sizes)
+    ]
     base = results[0]
     for r in results:
         r["ratio_vs_smallest"] = r["best_us"] / base["best_us"]  # best of the repeats: least noise
         r["median_ratio_vs_smallest"] = r["median_us"] / base["median_us"]
         r["entries_ratio"] = r["entries"] / base["entries"]
         r["ns_per_entry"] = r["median_us"] * 1000 / r["entries"]
-    return {"policy_windows": {"rating": policy.rating.window, "cancellation": policy.cancellation.window},
-            "sizes": results}
+    return {
+        "policy_windows": {"rating": policy.rating.window, "cancellation": policy.cancellation.window},
+        "sizes": results,
+    }
 
 
 def bench_core_memory(n: int) -> dict[str, Any]:
@@ -235,8 +246,13 @@ def bench_replay(sizes: tuple[int, ...], seed: int, workdir: Path, say: Callable
         path = workdir / f"history-{target}.jsonl"
         partners = generate_history(target, seed, path)
         say(f"  replay of about {target:,} lines ({partners:,} partners) ...")
-        done = subprocess.run([sys.executable, str(Path(__file__).with_name("replay_probe.py")), str(path)],
-                              capture_output=True, text=True, cwd=ROOT, check=False)
+        done = subprocess.run(
+            [sys.executable, str(Path(__file__).with_name("replay_probe.py")), str(path)],
+            capture_output=True,
+            text=True,
+            cwd=ROOT,
+            check=False,
+        )
         if done.returncode != 0:
             raise RuntimeError(f"replay probe failed: {done.stderr.strip()[-2000:]}")
         run = json.loads(done.stdout.strip().splitlines()[-1])
@@ -251,9 +267,16 @@ def bench_replay(sizes: tuple[int, ...], seed: int, workdir: Path, say: Callable
     from mila_replay.template import load_template
 
     memory_mb = int(load_template()["Globals"]["Function"].get("MemorySize", 128))
-    return {"seed": seed, "runs": runs, "cost": cost_per_million_events(last, memory_mb),
-            "growth": {"from_lines": first["lines"], "to_lines": last["lines"],
-                       "time_per_line_ratio": last["ms_per_line"] / first["ms_per_line"]}}
+    return {
+        "seed": seed,
+        "runs": runs,
+        "cost": cost_per_million_events(last, memory_mb),
+        "growth": {
+            "from_lines": first["lines"],
+            "to_lines": last["lines"],
+            "time_per_line_ratio": last["ms_per_line"] / first["ms_per_line"],
+        },
+    }
 
 
 # --- 5. the night ----------------------------------------------------------------------------------
@@ -261,11 +284,16 @@ def bench_replay(sizes: tuple[int, ...], seed: int, workdir: Path, say: Callable
 # Public list prices (US East (N. Virginia), on-demand; the issue's figure for DynamoDB writes),
 # read from the AWS pricing pages for this model in December 2026. BENCHMARKS.md uses the same.
 PRICES = {
-    "dynamodb_write_unit": 0.625 / 1e6, "dynamodb_read_unit": 0.125 / 1e6,
-    "lambda_request": 0.20 / 1e6, "lambda_gb_second": 0.0000166667,
+    "dynamodb_write_unit": 0.625 / 1e6,
+    "dynamodb_read_unit": 0.125 / 1e6,
+    "lambda_request": 0.20 / 1e6,
+    "lambda_gb_second": 0.0000166667,
     "step_functions_standard_transition": 0.025 / 1000,
-    "step_functions_express_request": 1.00 / 1e6, "step_functions_express_gb_second": 0.00001667,
-    "eventbridge_event": 1.00 / 1e6, "sqs_request": 0.40 / 1e6, "dynamodb_storage_gb_month": 0.25,
+    "step_functions_express_request": 1.00 / 1e6,
+    "step_functions_express_gb_second": 0.00001667,
+    "eventbridge_event": 1.00 / 1e6,
+    "sqs_request": 0.40 / 1e6,
+    "dynamodb_storage_gb_month": 0.25,
 }
 
 
@@ -284,8 +312,10 @@ def cost_per_million_events(run: dict[str, Any], memory_mb: int) -> dict[str, An
         return None
     events = capacity["source_records"]
     per_event = {
-        "write_units": capacity["write_units"] / events, "read_units": capacity["read_units"] / events,
-        "invocations": run["invocations"] / events, "aws_calls": sum(run["aws_calls"].values()) / events,
+        "write_units": capacity["write_units"] / events,
+        "read_units": capacity["read_units"] / events,
+        "invocations": run["invocations"] / events,
+        "aws_calls": sum(run["aws_calls"].values()) / events,
         "notices": run["notices"] / events,
     }
     lambda_seconds = per_event["aws_calls"] * AWS_CALL_SECONDS + per_event["invocations"] * INVOCATION_OVERHEAD_SECONDS
@@ -297,9 +327,14 @@ def cost_per_million_events(run: dict[str, Any], memory_mb: int) -> dict[str, An
         + lambda_seconds * million * memory_mb / 1024 * PRICES["lambda_gb_second"],
         "eventbridge": per_event["notices"] * million * PRICES["eventbridge_event"],
     }
-    return {"events": events, "per_event": per_event, "lambda_seconds_per_event": lambda_seconds,
-            "cost_usd": cost, "total_usd": sum(cost.values()),
-            "floor_usd": million * PRICES["dynamodb_write_unit"]}
+    return {
+        "events": events,
+        "per_event": per_event,
+        "lambda_seconds_per_event": lambda_seconds,
+        "cost_usd": cost,
+        "total_usd": sum(cost.values()),
+        "floor_usd": million * PRICES["dynamodb_write_unit"],
+    }
 
 
 def bench_night(sizes: tuple[int, ...], seed: int, say: Callable[[str], None]) -> dict[str, Any]:
@@ -308,8 +343,20 @@ def bench_night(sizes: tuple[int, ...], seed: int, say: Callable[[str], None]) -
     for partners in sizes:
         say(f"  night of {partners:,} partners (seeding, the night, the same night again) ...")
         rerun = [] if partners == sizes[0] else ["--no-rerun"]  # the smallest shows it; the re-run costs a night
-        done = subprocess.run([sys.executable, str(Path(__file__).with_name("night_probe.py")), str(partners),
-                               "--seed", str(seed), *rerun], capture_output=True, text=True, cwd=ROOT, check=False)
+        done = subprocess.run(
+            [
+                sys.executable,
+                str(Path(__file__).with_name("night_probe.py")),
+                str(partners),
+                "--seed",
+                str(seed),
+                *rerun,
+            ],
+            capture_output=True,
+            text=True,
+            cwd=ROOT,
+            check=False,
+        )
         if done.returncode != 0:
             raise RuntimeError(f"night probe failed: {done.stderr.strip()[-2000:]}")
         runs.append(night_figures(json.loads(done.stdout.strip().splitlines()[-1])))
@@ -324,8 +371,10 @@ def night_figures(run: dict[str, Any]) -> dict[str, Any]:
     steps = run["steps"]
     by_phase: dict[str, dict[str, float]] = {}
     for step in steps:
-        phase = by_phase.setdefault(step["phase"], {"seconds": 0.0, "read_units": 0.0, "write_units": 0.0,
-                                                    "calls": 0, "steps": 0, "longest_seconds": 0.0})
+        phase = by_phase.setdefault(
+            step["phase"],
+            {"seconds": 0.0, "read_units": 0.0, "write_units": 0.0, "calls": 0, "steps": 0, "longest_seconds": 0.0},
+        )
         for key in ("seconds", "read_units", "write_units", "calls"):
             phase[key] += step[key]
         phase["steps"] += 1
@@ -336,17 +385,24 @@ def night_figures(run: dict[str, Any]) -> dict[str, Any]:
     write = sum(s["write_units"] for s in steps)
     rerun = run["rerun"] or {"seconds": None, "steps": [], "summary": None}
     return {
-        "partners": n, "seeded_items": run["seeded"]["items"], "seed_seconds": run["seeded"]["seconds"],
-        "seconds": run["seconds"], "ms_per_partner": run["seconds"] * 1000 / n,
-        "segments": by_phase.get("evaluate", {}).get("steps", 0), "phases": by_phase,
-        "notices": changed, "summary": summary,
-        "read_units_per_partner": read / n, "write_units_per_partner": write / n,
+        "partners": n,
+        "seeded_items": run["seeded"]["items"],
+        "seed_seconds": run["seeded"]["seconds"],
+        "seconds": run["seconds"],
+        "ms_per_partner": run["seconds"] * 1000 / n,
+        "segments": by_phase.get("evaluate", {}).get("steps", 0),
+        "phases": by_phase,
+        "notices": changed,
+        "summary": summary,
+        "read_units_per_partner": read / n,
+        "write_units_per_partner": write / n,
         "write_units_per_notice": write / changed if changed else None,
         "segment_seconds": max(by_phase.get("figures", {}).get("longest_seconds", 0), 0)
         + by_phase.get("evaluate", {}).get("longest_seconds", 0),
         "rerun_seconds": rerun["seconds"],
         "rerun_write_units": sum(s["write_units"] for s in rerun["steps"]) if run["rerun"] else None,
-        "rerun_summary": rerun["summary"], "python_peak_rss": run["python_peak_rss"],
+        "rerun_summary": rerun["summary"],
+        "python_peak_rss": run["python_peak_rss"],
     }
 
 
@@ -365,8 +421,10 @@ def project_night(run: dict[str, Any], partners: int) -> dict[str, Any]:
     waves = -(-segments // concurrency)
     phases = {phase: values for phase, values in run["phases"].items() if phase in ("figures", "evaluate")}
     measured = {phase: v["seconds"] / run["partners"] * SEGMENT_PARTNERS for phase, v in phases.items()}
-    on_aws = {phase: (v["calls"] / run["partners"] * AWS_CALL_SECONDS + 0.0002) * SEGMENT_PARTNERS
-              for phase, v in phases.items()}  # + 0.2 ms of Python per partner (the rule core, bench 1)
+    on_aws = {
+        phase: (v["calls"] / run["partners"] * AWS_CALL_SECONDS + 0.0002) * SEGMENT_PARTNERS
+        for phase, v in phases.items()
+    }  # + 0.2 ms of Python per partner (the rule core, bench 1)
     worker_seconds = sum(on_aws.values()) * segments
     units = {"read": run["read_units_per_partner"] * partners, "write": run["write_units_per_partner"] * partners}
     cost = {
@@ -375,17 +433,30 @@ def project_night(run: dict[str, Any], partners: int) -> dict[str, Any]:
         "lambda": (2 * segments + 3) * PRICES["lambda_request"]
         + worker_seconds * memory_mb / 1024 * PRICES["lambda_gb_second"],
         "step_functions": 12 * PRICES["step_functions_standard_transition"]
-        + 2 * segments * (PRICES["step_functions_express_request"]
-                          + 0.064 * sum(on_aws.values()) / 2 * PRICES["step_functions_express_gb_second"]),
+        + 2
+        * segments
+        * (
+            PRICES["step_functions_express_request"]
+            + 0.064 * sum(on_aws.values()) / 2 * PRICES["step_functions_express_gb_second"]
+        ),
     }
-    return {"partners": partners, "segment_partners": SEGMENT_PARTNERS, "segments": segments,
-            "max_concurrency": concurrency, "memory_mb": memory_mb, "waves": waves,
-            "segment_seconds_measured": measured, "segment_seconds_on_aws": on_aws,
-            "lambda_timeout_seconds": 900,
-            "wall_seconds_measured": waves * sum(measured.values()),
-            "wall_seconds_on_aws": waves * sum(on_aws.values()),
-            "worker_seconds_on_aws": worker_seconds, "units": units, "cost_usd": cost,
-            "total_usd": sum(cost.values())}
+    return {
+        "partners": partners,
+        "segment_partners": SEGMENT_PARTNERS,
+        "segments": segments,
+        "max_concurrency": concurrency,
+        "memory_mb": memory_mb,
+        "waves": waves,
+        "segment_seconds_measured": measured,
+        "segment_seconds_on_aws": on_aws,
+        "lambda_timeout_seconds": 900,
+        "wall_seconds_measured": waves * sum(measured.values()),
+        "wall_seconds_on_aws": waves * sum(on_aws.values()),
+        "worker_seconds_on_aws": worker_seconds,
+        "units": units,
+        "cost_usd": cost,
+        "total_usd": sum(cost.values()),
+    }
 
 
 # --- 4. cold start ------------------------------------------------------------------------------
@@ -412,8 +483,9 @@ def probe(target: str, function_dir: Path | None) -> dict[str, Any]:
     env.setdefault("AWS_DEFAULT_REGION", "us-east-1")
     env["POWERTOOLS_METRICS_NAMESPACE"] = env.get("POWERTOOLS_METRICS_NAMESPACE", "Mila/PartnerStanding")
     started = time.perf_counter()
-    done = subprocess.run([sys.executable, "-c", PROBE, target], env=env, cwd=ROOT,
-                          capture_output=True, text=True, check=False)
+    done = subprocess.run(
+        [sys.executable, "-c", PROBE, target], env=env, cwd=ROOT, capture_output=True, text=True, check=False
+    )
     wall = time.perf_counter() - started
     if done.returncode != 0:
         return {"error": (done.stderr.strip().splitlines() or ["failed"])[-1]}
@@ -438,13 +510,15 @@ def bench_cold_start(repeats: int) -> dict[str, Any]:
         if not ok:
             rows.append({"name": name, "error": samples[name][0].get("error")})
             continue
-        rows.append({
-            "name": name,
-            "import_ms": statistics.median(s["seconds"] for s in ok) * 1000,
-            "process_ms": statistics.median(s["process_seconds"] for s in ok) * 1000,
-            "modules": ok[0]["modules"],
-            "samples": len(ok),
-        })
+        rows.append(
+            {
+                "name": name,
+                "import_ms": statistics.median(s["seconds"] for s in ok) * 1000,
+                "process_ms": statistics.median(s["process_seconds"] for s in ok) * 1000,
+                "modules": ok[0]["modules"],
+                "samples": len(ok),
+            }
+        )
     base = rows[0].get("import_ms")
     for r in rows:
         if base and "import_ms" in r:
@@ -454,67 +528,124 @@ def bench_cold_start(repeats: int) -> dict[str, Any]:
 
 # --- main ---------------------------------------------------------------------------------------
 
+
 def render(results: dict[str, Any]) -> str:
     parts = []
     core = results.get("rule_core")
     if core:
-        rows = [[r["entries"], r["iterations"], fmt(r["median_us"]), fmt(r["best_us"]),
-                 fmt(r["ns_per_entry"], 0), f"{r['ratio_vs_smallest']:.1f}x", f"{r['entries_ratio']:.0f}x"]
-                for r in core["sizes"]]
-        parts.append(table(
-            "1. Rule core: rating_figures + cancellation_figures + evaluate on one standing",
-            ["entries", "iters", "median µs", "best µs", "ns/entry", "x vs smallest", "entries x"], rows,
-            f"   windows: rating {core['policy_windows']['rating']}, cancellation "
-            f"{core['policy_windows']['cancellation']}; entries = ratings = resolved jobs held; "
-            "ns/entry from the median, x vs smallest from the best"))
+        rows = [
+            [
+                r["entries"],
+                r["iterations"],
+                fmt(r["median_us"]),
+                fmt(r["best_us"]),
+                fmt(r["ns_per_entry"], 0),
+                f"{r['ratio_vs_smallest']:.1f}x",
+                f"{r['entries_ratio']:.0f}x",
+            ]
+            for r in core["sizes"]
+        ]
+        parts.append(
+            table(
+                "1. Rule core: rating_figures + cancellation_figures + evaluate on one standing",
+                ["entries", "iters", "median µs", "best µs", "ns/entry", "x vs smallest", "entries x"],
+                rows,
+                f"   windows: rating {core['policy_windows']['rating']}, cancellation "
+                f"{core['policy_windows']['cancellation']}; entries = ratings = resolved jobs held; "
+                "ns/entry from the median, x vs smallest from the best",
+            )
+        )
     replay = results.get("replay")
     if replay:
         rows = []
         for r in replay["runs"]:
             capacity = r.get("capacity") or {}
-            rows.append([f"{r['lines']:,}", f"{r['partners']:,}", fmt(r["seconds"], 1), fmt(r["ms_per_line"], 2),
-                         fmt(r["lines_per_s"], 0), fmt(r["engine_alone_lines_per_s"] or 0, 0),
-                         f"{r['speed_vs_engine_alone']:.2f}", f"{r['stream_records']:,}",
-                         fmt(capacity.get("write_units_per_source_record") or 0, 2),
-                         mib(r["python_peak_rss"]), mib(r["jvm_peak_rss"] or 0)])
+            rows.append(
+                [
+                    f"{r['lines']:,}",
+                    f"{r['partners']:,}",
+                    fmt(r["seconds"], 1),
+                    fmt(r["ms_per_line"], 2),
+                    fmt(r["lines_per_s"], 0),
+                    fmt(r["engine_alone_lines_per_s"] or 0, 0),
+                    f"{r['speed_vs_engine_alone']:.2f}",
+                    f"{r['stream_records']:,}",
+                    fmt(capacity.get("write_units_per_source_record") or 0, 2),
+                    mib(r["python_peak_rss"]),
+                    mib(r["jvm_peak_rss"] or 0),
+                ]
+            )
         g = replay["growth"]
-        parts.append(table(
-            f"2. Replay on DynamoDB Local: generated month (mila-standing generate --seed {replay['seed']})",
-            ["lines", "partners", "seconds", "ms/line", "lines/s", "engine alone/s", "x engine", "records",
-             "WU/source rec", "python peak", "JVM peak"], rows,
-            f"   growth: time per line at {g['to_lines']:,} lines / at {g['from_lines']:,} lines = "
-            f"{g['time_per_line_ratio']:.2f}x (1.00x = linear); x engine = replay speed / the same source "
-            "writes put straight into DynamoDB Local"))
+        parts.append(
+            table(
+                f"2. Replay on DynamoDB Local: generated month (mila-standing generate --seed {replay['seed']})",
+                [
+                    "lines",
+                    "partners",
+                    "seconds",
+                    "ms/line",
+                    "lines/s",
+                    "engine alone/s",
+                    "x engine",
+                    "records",
+                    "WU/source rec",
+                    "python peak",
+                    "JVM peak",
+                ],
+                rows,
+                f"   growth: time per line at {g['to_lines']:,} lines / at {g['from_lines']:,} lines = "
+                f"{g['time_per_line_ratio']:.2f}x (1.00x = linear); x engine = replay speed / the same source "
+                "writes put straight into DynamoDB Local",
+            )
+        )
         largest = replay["runs"][-1]
         capacity = largest.get("capacity")
         if capacity:
             n = capacity["source_records"] or 1
-            rows = [[f"function {name}", fmt(v["write_units"] / n, 3), fmt(v["read_units"] / n, 3)]
-                    for name, v in capacity["by_function"].items()]
-            rows += [[f"table {name}", fmt(v["write_units"] / n, 3), fmt(v["read_units"] / n, 3)]
-                     for name, v in capacity["by_table"].items()]
+            rows = [
+                [f"function {name}", fmt(v["write_units"] / n, 3), fmt(v["read_units"] / n, 3)]
+                for name, v in capacity["by_function"].items()
+            ]
+            rows += [
+                [f"table {name}", fmt(v["write_units"] / n, 3), fmt(v["read_units"] / n, 3)]
+                for name, v in capacity["by_table"].items()
+            ]
             rows.append(["all", fmt(capacity["write_units"] / n, 3), fmt(capacity["read_units"] / n, 3)])
-            parts.append(table(
-                f"2b. Capacity units per source record at {largest['lines']:,} lines "
-                f"({capacity['source_records']:,} source records delivered), as AWS bills them",
-                ["where", "write units", "read units"], rows,
-                "   DynamoDB Local's ReturnConsumedCapacity (indexes included; transactions corrected, "
-                "tools/mila_replay/capacity.py)"))
+            parts.append(
+                table(
+                    f"2b. Capacity units per source record at {largest['lines']:,} lines "
+                    f"({capacity['source_records']:,} source records delivered), as AWS bills them",
+                    ["where", "write units", "read units"],
+                    rows,
+                    "   DynamoDB Local's ReturnConsumedCapacity (indexes included; transactions corrected, "
+                    "tools/mila_replay/capacity.py)",
+                )
+            )
     cost = (replay or {}).get("cost")
     if cost:
         pe = cost["per_event"]
-        rows = [["write units", fmt(pe["write_units"], 3), f"$ {cost['cost_usd']['dynamodb_writes']:,.2f}"],
-                ["read units", fmt(pe["read_units"], 3), f"$ {cost['cost_usd']['dynamodb_reads']:,.2f}"],
-                ["Lambda invocations (+ GB-s estimated)", fmt(pe["invocations"], 3),
-                 f"$ {cost['cost_usd']['lambda']:,.2f}"],
-                ["EventBridge notices", fmt(pe["notices"], 4), f"$ {cost['cost_usd']['eventbridge']:,.2f}"],
-                ["all", "", f"$ {cost['total_usd']:,.2f}"],
-                ["floor: one write unit per event", "1.000", f"$ {cost['floor_usd']:,.2f}"]]
-        parts.append(table(f"2c. Cost per million source events ({cost['events']:,} events measured)",
-                           ["what", "per event", "per million events"], rows,
-                           f"   Lambda time estimated at {AWS_CALL_SECONDS * 1000:.0f} ms per DynamoDB call + "
-                           f"{INVOCATION_OVERHEAD_SECONDS * 1000:.0f} ms per invocation; "
-                           "prices: PRICES in bench/run.py"))
+        rows = [
+            ["write units", fmt(pe["write_units"], 3), f"$ {cost['cost_usd']['dynamodb_writes']:,.2f}"],
+            ["read units", fmt(pe["read_units"], 3), f"$ {cost['cost_usd']['dynamodb_reads']:,.2f}"],
+            [
+                "Lambda invocations (+ GB-s estimated)",
+                fmt(pe["invocations"], 3),
+                f"$ {cost['cost_usd']['lambda']:,.2f}",
+            ],
+            ["EventBridge notices", fmt(pe["notices"], 4), f"$ {cost['cost_usd']['eventbridge']:,.2f}"],
+            ["all", "", f"$ {cost['total_usd']:,.2f}"],
+            ["floor: one write unit per event", "1.000", f"$ {cost['floor_usd']:,.2f}"],
+        ]
+        parts.append(
+            table(
+                f"2c. Cost per million source events ({cost['events']:,} events measured)",
+                ["what", "per event", "per million events"],
+                rows,
+                f"   Lambda time estimated at {AWS_CALL_SECONDS * 1000:.0f} ms per DynamoDB call + "
+                f"{INVOCATION_OVERHEAD_SECONDS * 1000:.0f} ms per invocation; "
+                "prices: PRICES in bench/run.py",
+            )
+        )
     memory = results.get("memory")
     if memory:
         rows = []
@@ -522,44 +653,86 @@ def render(results: dict[str, Any]) -> str:
         if core_mem:
             n = core_mem["entries"]
             rows.append([f"rule core, standing with {n}+{n} entries (held)", kib(core_mem["standing_bytes"])])
-            rows.append([f"rule core, one evaluation at {n} entries (tracemalloc peak)",
-                         kib(core_mem["evaluation_peak_bytes"])])
+            rows.append(
+                [f"rule core, one evaluation at {n} entries (tracemalloc peak)", kib(core_mem["evaluation_peak_bytes"])]
+            )
         parts.append(table("3. Memory", ["what", "size"], rows))
     night = results.get("night")
     if night:
         rows = []
         for r in night["runs"]:
             ph = r["phases"]
-            rows.append([f"{r['partners']:,}", r["segments"], fmt(r["seconds"], 1), fmt(r["ms_per_partner"], 2),
-                         f"{r['ms_per_partner_ratio']:.2f}x", fmt(ph.get("figures", {}).get("seconds", 0), 1),
-                         fmt(ph.get("evaluate", {}).get("seconds", 0), 1), fmt(r["segment_seconds"], 1),
-                         fmt(r["read_units_per_partner"], 2), fmt(r["write_units_per_partner"], 3),
-                         r["notices"], fmt(r["write_units_per_notice"] or 0, 2),
-                         "-" if r["rerun_write_units"] is None else fmt(r["rerun_write_units"], 0)])
-        parts.append(table(
-            f"5. The night (NightlyStateMachine's steps, real nightly_check handler, DynamoDB Local; "
-            f"seed {night['seed']})",
-            ["partners", "segments", "night s", "ms/partner", "x smallest", "figures s", "evaluate s",
-             "segment s", "RU/partner", "WU/partner", "notices", "WU/notice", "re-run WU"], rows,
-            "   segment s = the longest figures step + the longest evaluate step (one worker's share); "
-            "re-run = the same night again (a retried execution): sends nothing, writes only the segments' marks"))
+            rows.append(
+                [
+                    f"{r['partners']:,}",
+                    r["segments"],
+                    fmt(r["seconds"], 1),
+                    fmt(r["ms_per_partner"], 2),
+                    f"{r['ms_per_partner_ratio']:.2f}x",
+                    fmt(ph.get("figures", {}).get("seconds", 0), 1),
+                    fmt(ph.get("evaluate", {}).get("seconds", 0), 1),
+                    fmt(r["segment_seconds"], 1),
+                    fmt(r["read_units_per_partner"], 2),
+                    fmt(r["write_units_per_partner"], 3),
+                    r["notices"],
+                    fmt(r["write_units_per_notice"] or 0, 2),
+                    "-" if r["rerun_write_units"] is None else fmt(r["rerun_write_units"], 0),
+                ]
+            )
+        parts.append(
+            table(
+                f"5. The night (NightlyStateMachine's steps, real nightly_check handler, DynamoDB Local; "
+                f"seed {night['seed']})",
+                [
+                    "partners",
+                    "segments",
+                    "night s",
+                    "ms/partner",
+                    "x smallest",
+                    "figures s",
+                    "evaluate s",
+                    "segment s",
+                    "RU/partner",
+                    "WU/partner",
+                    "notices",
+                    "WU/notice",
+                    "re-run WU",
+                ],
+                rows,
+                "   segment s = the longest figures step + the longest evaluate step (one worker's share); "
+                "re-run = the same night again (a retried execution): sends nothing, writes only the segments' marks",
+            )
+        )
         p = night["projection"]
-        rows = [["segments of partners", f"{p['segments']:,} x {p['segment_partners']:,}"],
-                ["workers at a time (MaxConcurrency)", p["max_concurrency"]],
-                ["one segment, figures + evaluate, as measured here",
-                 " + ".join(fmt(v, 0) + " s" for v in p["segment_seconds_measured"].values())
-                 + f" (Lambda timeout {p['lambda_timeout_seconds']} s)"],
-                ["one segment, figures + evaluate, on AWS (calls x 5 ms)",
-                 " + ".join(fmt(v, 0) + " s" for v in p["segment_seconds_on_aws"].values())],
-                ["wall time of the night, measured / on AWS",
-                 f"{fmt(p['wall_seconds_measured'] / 60, 1)} / {fmt(p['wall_seconds_on_aws'] / 60, 1)} min "
-                 f"in {p['waves']} wave(s)"],
-                ["read / write units", f"{p['units']['read']:,.0f} / {p['units']['write']:,.0f}"]]
+        rows = [
+            ["segments of partners", f"{p['segments']:,} x {p['segment_partners']:,}"],
+            ["workers at a time (MaxConcurrency)", p["max_concurrency"]],
+            [
+                "one segment, figures + evaluate, as measured here",
+                " + ".join(fmt(v, 0) + " s" for v in p["segment_seconds_measured"].values())
+                + f" (Lambda timeout {p['lambda_timeout_seconds']} s)",
+            ],
+            [
+                "one segment, figures + evaluate, on AWS (calls x 5 ms)",
+                " + ".join(fmt(v, 0) + " s" for v in p["segment_seconds_on_aws"].values()),
+            ],
+            [
+                "wall time of the night, measured / on AWS",
+                f"{fmt(p['wall_seconds_measured'] / 60, 1)} / {fmt(p['wall_seconds_on_aws'] / 60, 1)} min "
+                f"in {p['waves']} wave(s)",
+            ],
+            ["read / write units", f"{p['units']['read']:,.0f} / {p['units']['write']:,.0f}"],
+        ]
         rows += [[f"cost: {k}", f"$ {v:,.2f}"] for k, v in p["cost_usd"].items()]
         rows.append(["cost of the night", f"$ {p['total_usd']:,.2f}"])
-        parts.append(table(f"5b. Projected: a night at {p['partners']:,} partners, at the largest run's "
-                           "per-partner figures", ["what", "value"], rows,
-                           "   prices: bench/run.py PRICES (BENCHMARKS.md); Lambda billed on the AWS estimate"))
+        parts.append(
+            table(
+                f"5b. Projected: a night at {p['partners']:,} partners, at the largest run's per-partner figures",
+                ["what", "value"],
+                rows,
+                "   prices: bench/run.py PRICES (BENCHMARKS.md); Lambda billed on the AWS estimate",
+            )
+        )
     cold = results.get("cold_start")
     if cold:
         rows = []
@@ -567,37 +740,71 @@ def render(results: dict[str, Any]) -> str:
             if "error" in r:
                 rows.append([r["name"], "error", "-", "-", "-"])
             else:
-                rows.append([r["name"], fmt(r["import_ms"]), f"{r.get('ratio_vs_boto3', 0):.2f}x",
-                             fmt(r["process_ms"]), r["modules"]])
+                rows.append(
+                    [
+                        r["name"],
+                        fmt(r["import_ms"]),
+                        f"{r.get('ratio_vs_boto3', 0):.2f}x",
+                        fmt(r["process_ms"]),
+                        r["modules"],
+                    ]
+                )
         note = f"   median of {cold['repeats']} fresh interpreters each"
         if cold["functions_without_app_py"]:
             note += f"; no app.py (skipped): {', '.join(cold['functions_without_app_py'])}"
-        parts.append(table("4. Cold start: import in a fresh interpreter",
-                           ["import", "import ms", "x vs boto3", "process ms", "modules"], rows, note))
-    parts.append(f"total {results['total_seconds']:.1f} s on {results['machine']['cpus']} CPU(s), "
-                 f"Python {results['machine']['python']}; results in {results['out']}")
+        parts.append(
+            table(
+                "4. Cold start: import in a fresh interpreter",
+                ["import", "import ms", "x vs boto3", "process ms", "modules"],
+                rows,
+                note,
+            )
+        )
+    parts.append(
+        f"total {results['total_seconds']:.1f} s on {results['machine']['cpus']} CPU(s), "
+        f"Python {results['machine']['python']}; results in {results['out']}"
+    )
     return "\n\n".join(parts)
 
 
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--core-sizes", type=int, nargs="+", default=list(CORE_SIZES))
-    ap.add_argument("--replay-lines", type=int, nargs="+", default=list(REPLAY_LINES),
-                    help="history sizes in scenario lines (default: %(default)s)")
-    ap.add_argument("--night-partners", type=int, nargs="+", default=list(NIGHT_PARTNERS),
-                    help="partners of the night's runs (default: %(default)s)")
+    ap.add_argument(
+        "--replay-lines",
+        type=int,
+        nargs="+",
+        default=list(REPLAY_LINES),
+        help="history sizes in scenario lines (default: %(default)s)",
+    )
+    ap.add_argument(
+        "--night-partners",
+        type=int,
+        nargs="+",
+        default=list(NIGHT_PARTNERS),
+        help="partners of the night's runs (default: %(default)s)",
+    )
     ap.add_argument("--seed", type=int, default=2026, help="generator seed (default: %(default)s)")
     ap.add_argument("--cold-repeats", type=int, default=COLD_REPEATS)
-    ap.add_argument("--skip", choices=["core", "replay", "night", "cold"], action="append", default=[],
-                    help="leave a part out (repeatable)")
+    ap.add_argument(
+        "--skip",
+        choices=["core", "replay", "night", "cold"],
+        action="append",
+        default=[],
+        help="leave a part out (repeatable)",
+    )
     ap.add_argument("--out", type=Path, default=RESULTS, help="results JSON (default: %(default)s)")
     args = ap.parse_args(argv)
 
     started = time.perf_counter()
     results: dict[str, Any] = {
         "started_at": datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ"),
-        "machine": {"python": platform.python_version(), "platform": platform.platform(),
-                    "cpus": os.cpu_count(), "load_average": list(os.getloadavg())},
+        "machine": {
+            "python": platform.python_version(),
+            "platform": platform.platform(),
+            "cpus": os.cpu_count(),
+            "load_average": list(os.getloadavg()),
+        },
         "memory": {},
     }
 

@@ -29,7 +29,13 @@ def lambda_handler(event: Any, context: LambdaContext) -> dict[str, Any]:
         # Issue 12 item 4: the partner's standing cannot be written; trying again will not help.
         metrics.add_metric(name="UnwritableRecords", unit="Count", value=1)
         return error("UNWRITABLE", f"partner {partner_id!r} cannot be written ({reason}); nothing changed")
-    logger.info("ops call", extra={"action": (event or {}).get("action") if isinstance(event, dict) else None,
-                                   "outcome": "error" if "error" in answer else "ok",
-                                   "caller_via": caller["via"], "caller_verified": caller["verified"]})
+    logger.info(
+        "ops call",
+        extra={
+            "action": (event or {}).get("action") if isinstance(event, dict) else None,
+            "outcome": "error" if "error" in answer else "ok",
+            "caller_via": caller["via"],
+            "caller_verified": caller["verified"],
+        },
+    )
     return answer

@@ -42,8 +42,7 @@ def record_handler(record: DynamoDBRecord) -> None:
 @measured("publish_notices")
 def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
     metrics.add_metric(name="NoticeRecordsReceived", unit="Count", value=len(event.get("Records", [])))
-    answer = process_partial_response(event=event, record_handler=record_handler, processor=processor,
-                                      context=context)
+    answer = process_partial_response(event=event, record_handler=record_handler, processor=processor, context=context)
     if answer.get("batchItemFailures"):
         metrics.add_metric(name="RecordsFailed", unit="Count", value=len(answer["batchItemFailures"]))
     return answer

@@ -62,8 +62,8 @@ from fractions import Fraction
 from pathlib import Path
 
 CITY = "leipzig"
-H_CITY = "halle"                # the second, smaller city: decisions by a human (R12.3)
-POLICY = {"cities": {H_CITY: {"decision_mode": "human_review"}}}     # the scenario's first line
+H_CITY = "halle"  # the second, smaller city: decisions by a human (R12.3)
+POLICY = {"cities": {H_CITY: {"decision_mode": "human_review"}}}  # the scenario's first line
 START = datetime(2026, 10, 1, tzinfo=UTC)
 DAYS = 31
 END = START + timedelta(days=DAYS)
@@ -78,8 +78,8 @@ N_PARTNERS = 30
 P_POOR, P_BORDER, P_CANCELS, P_NOSHOW, P_ANNOUNCED = pid(7), pid(12), pid(19), pid(23), pid(27)
 STORY = (P_POOR, P_BORDER, P_CANCELS, P_NOSHOW, P_ANNOUNCED)
 UNVERIFIED = (pid(29), pid(30))
-NO_SHOW_DAYS = (8, 15)          # p-leipzig-23, unannounced, last job of the day
-ANNOUNCED_DAY = 13              # p-leipzig-27
+NO_SHOW_DAYS = (8, 15)  # p-leipzig-23, unannounced, last job of the day
+ANNOUNCED_DAY = 13  # p-leipzig-27
 H_PARTNERS = 6
 
 
@@ -89,10 +89,9 @@ def hid(n: int) -> str:
 
 H_NOSHOW, H_POOR = hid(3), hid(5)
 H_STORY = (H_NOSHOW, H_POOR)
-POOR = (P_POOR, H_POOR)                         # the same poor-stars pattern in both cities
+POOR = (P_POOR, H_POOR)  # the same poor-stars pattern in both cities
 NO_SHOW_DAYS_OF = {P_NOSHOW: NO_SHOW_DAYS, H_NOSHOW: (10, 17)}
-STORY_RATES = {P_POOR: 2.5, P_BORDER: 2.2, P_CANCELS: 2.0, P_NOSHOW: 2.0, P_ANNOUNCED: 1.6,
-               H_POOR: 2.5, H_NOSHOW: 1.6}
+STORY_RATES = {P_POOR: 2.5, P_BORDER: 2.2, P_CANCELS: 2.0, P_NOSHOW: 2.0, P_ANNOUNCED: 1.6, H_POOR: 2.5, H_NOSHOW: 1.6}
 
 # Ops (the console, CONTRACT §2 `ops`), all by ops-jana. p-leipzig-11 is an ordinary partner
 # until the incident; p-leipzig-31 is a second account of p-leipzig-05 (same phone, R8.1).
@@ -105,24 +104,105 @@ REFUSED_AT = datetime(2026, 10, 25, 10, 0, tzinfo=UTC)
 H_EXPLAIN_AT = datetime(2026, 10, 18, 10, 0, tzinfo=UTC)
 H_APPROVE_AT = datetime(2026, 10, 18, 10, 5, tzinfo=UTC)
 H_REJECT_AT = datetime(2026, 10, 18, 10, 20, tzinfo=UTC)
-ONE_CANCEL_AT = 25   # the two busiest ordinary partners cancel their 25th job (rate <= 1/25 afterwards)
+ONE_CANCEL_AT = 25  # the two busiest ordinary partners cancel their 25th job (rate <= 1/25 afterwards)
 
 # Appointment slots (hour, minute); + up to 15 min, 40-95 min long: a partner's jobs never overlap.
 SLOTS = [(8, 10), (10, 10), (12, 10), (14, 10), (16, 10), (18, 5)]
-SERVICES = ["Heizungswartung", "Elektroinstallation", "Sanitaer-Reparatur", "Geraetemontage",
-            "Lampenmontage", "Waschmaschinenanschluss", "Rauchmelder-Check", "Moebelmontage"]
-FIRST = ["Jonas", "Lena", "Mehmet", "Anna", "Lukas", "Sophie", "Piotr", "Marie", "Felix", "Elif",
-         "Tobias", "Katrin", "Ahmad", "Julia", "Stefan", "Nora", "Daniel", "Olena", "Paul", "Sarah",
-         "Martin", "Hanna", "Yusuf", "Laura", "Florian", "Mia", "Andrzej", "Clara", "Kevin", "Ines"]
-LAST = ["Weber", "Schulz", "Yilmaz", "Fischer", "Wagner", "Becker", "Nowak", "Hoffmann", "Koch",
-        "Kaya", "Richter", "Klein", "Haddad", "Wolf", "Schroeder", "Neumann", "Schwarz", "Kovalenko",
-        "Zimmermann", "Braun", "Krueger", "Hartmann", "Demir", "Lange", "Schmitt", "Werner",
-        "Kowalski", "Krause", "Meier", "Lehmann"]
-WIFI_WORDS = ["Auwald", "Pleisse", "Connewitz", "Lindenau", "Gohlis", "Plagwitz", "Reudnitz",
-              "Moeckern", "Schleussig", "Stoetteritz", "Eutritzsch", "Anger"]
+SERVICES = [
+    "Heizungswartung",
+    "Elektroinstallation",
+    "Sanitaer-Reparatur",
+    "Geraetemontage",
+    "Lampenmontage",
+    "Waschmaschinenanschluss",
+    "Rauchmelder-Check",
+    "Moebelmontage",
+]
+FIRST = [
+    "Jonas",
+    "Lena",
+    "Mehmet",
+    "Anna",
+    "Lukas",
+    "Sophie",
+    "Piotr",
+    "Marie",
+    "Felix",
+    "Elif",
+    "Tobias",
+    "Katrin",
+    "Ahmad",
+    "Julia",
+    "Stefan",
+    "Nora",
+    "Daniel",
+    "Olena",
+    "Paul",
+    "Sarah",
+    "Martin",
+    "Hanna",
+    "Yusuf",
+    "Laura",
+    "Florian",
+    "Mia",
+    "Andrzej",
+    "Clara",
+    "Kevin",
+    "Ines",
+]
+LAST = [
+    "Weber",
+    "Schulz",
+    "Yilmaz",
+    "Fischer",
+    "Wagner",
+    "Becker",
+    "Nowak",
+    "Hoffmann",
+    "Koch",
+    "Kaya",
+    "Richter",
+    "Klein",
+    "Haddad",
+    "Wolf",
+    "Schroeder",
+    "Neumann",
+    "Schwarz",
+    "Kovalenko",
+    "Zimmermann",
+    "Braun",
+    "Krueger",
+    "Hartmann",
+    "Demir",
+    "Lange",
+    "Schmitt",
+    "Werner",
+    "Kowalski",
+    "Krause",
+    "Meier",
+    "Lehmann",
+]
+WIFI_WORDS = [
+    "Auwald",
+    "Pleisse",
+    "Connewitz",
+    "Lindenau",
+    "Gohlis",
+    "Plagwitz",
+    "Reudnitz",
+    "Moeckern",
+    "Schleussig",
+    "Stoetteritz",
+    "Eutritzsch",
+    "Anger",
+]
 COMMENTS = {
-    5: ["Super schnell und sauber gearbeitet!", "Sehr freundlich, gerne wieder.",
-        "Puenktlich und kompetent.", "Alles bestens erklaert."],
+    5: [
+        "Super schnell und sauber gearbeitet!",
+        "Sehr freundlich, gerne wieder.",
+        "Puenktlich und kompetent.",
+        "Alles bestens erklaert.",
+    ],
     4: ["Gute Arbeit, kam etwas spaeter.", "Ordentlich erledigt.", "Passt, danke."],
     3: ["Hat geklappt, aber wenig Kommunikation.", "Musste zweimal nachfragen."],
     2: ["Unordentlich hinterlassen.", "Deutlich zu spaet, keine Info."],
@@ -170,24 +250,33 @@ def partner_items(rng: random.Random) -> list[dict]:
         if p in UNVERIFIED:
             created = datetime(2026, 9, 24 + n - 29, 9, 0, tzinfo=UTC) + minutes(rng, 0, 480)
         else:
-            created = datetime(2025, 1, 15, tzinfo=UTC) + timedelta(days=rng.randint(0, 560)) \
-                + minutes(rng, 8 * 60, 19 * 60)
-        items.append({
-            "partner_id": p,
-            "city": CITY,
-            "verified": p not in UNVERIFIED,
-            "created_at": iso(created),
-            "user_pool_username": p,
-            "email": f"{first.lower()}.{last.lower()}@example.org",
-            "phone": fake_hash("phone", p),
-            "iban_hash": fake_hash("iban", p),
-            "id_document_hash": fake_hash("id-document", p),
-        })
+            created = (
+                datetime(2025, 1, 15, tzinfo=UTC) + timedelta(days=rng.randint(0, 560)) + minutes(rng, 8 * 60, 19 * 60)
+            )
+        items.append(
+            {
+                "partner_id": p,
+                "city": CITY,
+                "verified": p not in UNVERIFIED,
+                "created_at": iso(created),
+                "user_pool_username": p,
+                "email": f"{first.lower()}.{last.lower()}@example.org",
+                "phone": fake_hash("phone", p),
+                "iban_hash": fake_hash("iban", p),
+                "id_document_hash": fake_hash("id-document", p),
+            }
+        )
     return items
 
 
-H_NAMES = [("Ronja", "Vogel"), ("Emre", "Aydin"), ("Sven", "Kuehn"), ("Tamara", "Pohl"),
-           ("Bartek", "Mazur"), ("Greta", "Seidel")]
+H_NAMES = [
+    ("Ronja", "Vogel"),
+    ("Emre", "Aydin"),
+    ("Sven", "Kuehn"),
+    ("Tamara", "Pohl"),
+    ("Bartek", "Mazur"),
+    ("Greta", "Seidel"),
+]
 
 
 def halle_partner_items(rng: random.Random) -> list[dict]:
@@ -196,14 +285,20 @@ def halle_partner_items(rng: random.Random) -> list[dict]:
     for n in range(1, H_PARTNERS + 1):
         p = hid(n)
         first, last = H_NAMES[n - 1]
-        created = datetime(2025, 3, 1, tzinfo=UTC) + timedelta(days=rng.randint(0, 480)) \
-            + minutes(rng, 8 * 60, 19 * 60)
-        items.append({
-            "partner_id": p, "city": H_CITY, "verified": True, "created_at": iso(created),
-            "user_pool_username": p, "email": f"{first.lower()}.{last.lower()}@example.org",
-            "phone": fake_hash("phone", p), "iban_hash": fake_hash("iban", p),
-            "id_document_hash": fake_hash("id-document", p),
-        })
+        created = datetime(2025, 3, 1, tzinfo=UTC) + timedelta(days=rng.randint(0, 480)) + minutes(rng, 8 * 60, 19 * 60)
+        items.append(
+            {
+                "partner_id": p,
+                "city": H_CITY,
+                "verified": True,
+                "created_at": iso(created),
+                "user_pool_username": p,
+                "email": f"{first.lower()}.{last.lower()}@example.org",
+                "phone": fake_hash("phone", p),
+                "iban_hash": fake_hash("iban", p),
+                "id_document_hash": fake_hash("id-document", p),
+            }
+        )
     return items
 
 
@@ -211,9 +306,14 @@ def duplicate_item(partners: list[dict]) -> dict:
     """p-leipzig-31 registers on Oct 12 with p-leipzig-05's phone: a second account (R8.1)."""
     original = next(x for x in partners if x["partner_id"] == P_DUPLICATED)
     return {
-        "partner_id": P_DUPLICATE, "city": CITY, "verified": False, "created_at": iso(DUPLICATE_AT),
-        "user_pool_username": P_DUPLICATE, "email": "handwerk.profi.leipzig@example.org",
-        "phone": original["phone"], "iban_hash": fake_hash("iban", P_DUPLICATE),
+        "partner_id": P_DUPLICATE,
+        "city": CITY,
+        "verified": False,
+        "created_at": iso(DUPLICATE_AT),
+        "user_pool_username": P_DUPLICATE,
+        "email": "handwerk.profi.leipzig@example.org",
+        "phone": original["phone"],
+        "iban_hash": fake_hash("iban", P_DUPLICATE),
         "id_document_hash": fake_hash("id-document", P_DUPLICATE),
     }
 
@@ -237,7 +337,7 @@ def make_job(rng: random.Random, partner: str, d: int, slot: int, force_prebooke
             requested = day_start(1) + timedelta(hours=2, minutes=30) + minutes(rng, 0, 300)
         else:
             requested = day_start(d - 1) + timedelta(hours=17) + minutes(rng, 0, 270)
-        accepted = day_start(d) + timedelta(hours=8)      # the morning dispatch run: a burst
+        accepted = day_start(d) + timedelta(hours=8)  # the morning dispatch run: a burst
     else:
         earliest = day_start(d) + timedelta(hours=6, minutes=30) + minutes(rng, 0, 30)
         requested = max(scheduled - minutes(rng, 70, 240), earliest)
@@ -251,17 +351,29 @@ def make_job(rng: random.Random, partner: str, d: int, slot: int, force_prebooke
             secrets["door_code"] = f"{rng.randint(1000, 9999)}#"
     price = rng.randrange(4900, 18901, 10) if rng.random() < 0.3 else rng.randrange(49, 190) * 100
     r = rng.random()
-    outcome, by = ("CANCELLED", "customer") if r < 0.045 else \
-        (("CANCELLED", "support") if r < 0.06 else ("COMPLETED", None))
+    outcome, by = (
+        ("CANCELLED", "customer") if r < 0.045 else (("CANCELLED", "support") if r < 0.06 else ("COMPLETED", None))
+    )
     return {
-        "partner": partner, "day": d, "slot": slot,
-        "customer": f"c-{rng.randint(1, 650):05d}", "service": rng.choice(SERVICES),
-        "requested": requested, "accepted": accepted, "scheduled": scheduled,
-        "duration": minutes(rng, 40, 95), "secrets": secrets, "price": price,
-        "outcome": outcome, "cancelled_by": by, "announced": False,
+        "partner": partner,
+        "day": d,
+        "slot": slot,
+        "customer": f"c-{rng.randint(1, 650):05d}",
+        "service": rng.choice(SERVICES),
+        "requested": requested,
+        "accepted": accepted,
+        "scheduled": scheduled,
+        "duration": minutes(rng, 40, 95),
+        "secrets": secrets,
+        "price": price,
+        "outcome": outcome,
+        "cancelled_by": by,
+        "announced": False,
         "paid": rng.random() < 0.975,
-        "rate_draw": rng.random(), "delay_draw": (rng.random(), rng.random()),
-        "cancel_draw": rng.random(), "comment_draw": rng.random(),
+        "rate_draw": rng.random(),
+        "delay_draw": (rng.random(), rng.random()),
+        "cancel_draw": rng.random(),
+        "comment_draw": rng.random(),
     }
 
 
@@ -290,7 +402,7 @@ def plan_partner(p: str, rng: random.Random) -> list[dict]:
     jobs = []
     for d in range(1, DAYS + 1):
         if p in POOR and d <= 2:
-            k = 6                                     # a busy start: 12 ratings by the end of Oct 2
+            k = 6  # a busy start: 12 ratings by the end of Oct 2
         elif p in POOR:
             k = rng.choice([2, 2, 3, 3, 3])
         else:
@@ -302,8 +414,9 @@ def plan_partner(p: str, rng: random.Random) -> list[dict]:
         if p == P_ANNOUNCED and d == ANNOUNCED_DAY and slots[-1] < 2:
             slots[-1] = 3
         for i, s in enumerate(slots):
-            job = make_job(rng, p, d, s, force_prebooked=(p == P_ANNOUNCED and d == ANNOUNCED_DAY
-                                                         and i == len(slots) - 1))
+            job = make_job(
+                rng, p, d, s, force_prebooked=(p == P_ANNOUNCED and d == ANNOUNCED_DAY and i == len(slots) - 1)
+            )
             if p in POOR and d <= 2:
                 job["outcome"], job["cancelled_by"] = "COMPLETED", None
             if d in no_show_days and i == len(slots) - 1:
@@ -326,8 +439,7 @@ def rating_time(job: dict) -> datetime | None:
     done = job["outcome_at"]
     a, b = job["delay_draw"]
     if job["partner"] in POOR and job["day"] <= 2:
-        t = min(done + timedelta(minutes=15 + 135 * a),
-                day_start(job["day"]) + timedelta(hours=23, minutes=30))
+        t = min(done + timedelta(minutes=15 + 135 * a), day_start(job["day"]) + timedelta(hours=23, minutes=30))
     else:
         t = done + timedelta(minutes=20 + (22 * 60 - 20) * a * a)
         if t.hour < 7:
@@ -368,7 +480,7 @@ def assign_stars(p: str, times: list[datetime], rng: random.Random) -> list[int]
     n = len(times)
     hist: list[int] = []
     if p in POOR:
-        first = [5, 5, 5, 5, 4, 4, 4, 3, 3, 3]            # 41 / 10 = 4.1: the baseline
+        first = [5, 5, 5, 5, 4, 4, 4, 3, 3, 3]  # 41 / 10 = 4.1: the baseline
         rng.shuffle(first)
         for i in range(n):
             if i < len(first):
@@ -385,7 +497,7 @@ def assign_stars(p: str, times: list[datetime], rng: random.Random) -> list[int]
     dist = {5: 0.78, 4: 0.18, 3: 0.03, 2: 0.01}
     start = 0
     if p == P_BORDER and n >= R_MIN_RATINGS:
-        first = [5] * 6 + [4] * 2 + [3] * 2                # 44 / 10 = 4.4: in the band at the 10th rating
+        first = [5] * 6 + [4] * 2 + [3] * 2  # 44 / 10 = 4.4: in the band at the 10th rating
         rng.shuffle(first)
         hist = list(first)
         # The rest of that day and the next in the band (4.38 <= avg <= 4.48), then more 5-star ratings.
@@ -424,8 +536,7 @@ def dispatched(job: dict, periods: list[tuple[datetime, datetime | None]]) -> bo
     return True
 
 
-def rate_jobs(plans: dict[str, list[dict]], restricted: Periods,
-              star_rngs: dict[str, random.Random]) -> list[dict]:
+def rate_jobs(plans: dict[str, list[dict]], restricted: Periods, star_rngs: dict[str, random.Random]) -> list[dict]:
     """The jobs dispatch really gives each partner, with their customers' ratings."""
     jobs: list[dict] = []
     for p, plan in plans.items():
@@ -435,8 +546,7 @@ def rate_jobs(plans: dict[str, list[dict]], restricted: Periods,
         ratings = []
         for j in plan:
             j["rated_at"] = None
-            threshold = 1.0 if (p in POOR and j["day"] <= 2) else \
-                (0.9 if p in STORY or p in H_STORY else 0.8)
+            threshold = 1.0 if (p in POOR and j["day"] <= 2) else (0.9 if p in STORY or p in H_STORY else 0.8)
             if j["outcome"] == "COMPLETED" and j["rate_draw"] < threshold:
                 j["rated_at"] = rating_time(j)
                 if j["rated_at"] is not None:
@@ -456,14 +566,18 @@ def unaccepted(rng: random.Random, per_day: list[int]) -> list[dict]:
     for d in range(1, DAYS + 1):
         for _ in range(rng.choice(per_day)):
             requested = day_start(d) + timedelta(hours=7) + minutes(rng, 0, 600)
-            jobs.append({
-                "partner": None, "customer": f"c-{rng.randint(1, 650):05d}",
-                "service": rng.choice(SERVICES), "requested": requested,
-                "scheduled": (requested + minutes(rng, 120, 300)).replace(second=0),
-                "outcome": "CANCELLED",
-                "cancelled_by": "customer" if rng.random() < 0.8 else "support",
-                "outcome_at": requested + minutes(rng, 20, 110),
-            })
+            jobs.append(
+                {
+                    "partner": None,
+                    "customer": f"c-{rng.randint(1, 650):05d}",
+                    "service": rng.choice(SERVICES),
+                    "requested": requested,
+                    "scheduled": (requested + minutes(rng, 120, 300)).replace(second=0),
+                    "outcome": "CANCELLED",
+                    "cancelled_by": "customer" if rng.random() < 0.8 else "support",
+                    "outcome_at": requested + minutes(rng, 20, 110),
+                }
+            )
     return jobs
 
 
@@ -523,8 +637,7 @@ def build(seed: int, restricted: Periods) -> list[dict]:
     for item in partners:
         emit(START, {"put": {"table": "partners", "item": item}}, prio=0)
     for d in range(1, DAYS + 1):
-        emit(day_start(d) + timedelta(hours=2),
-             {"invoke": {"function": "nightly_check", "event": {}}}, prio=0)
+        emit(day_start(d) + timedelta(hours=2), {"invoke": {"function": "nightly_check", "event": {}}}, prio=0)
 
     emit_line = emit
 
@@ -535,12 +648,17 @@ def build(seed: int, restricted: Periods) -> list[dict]:
         paid_jobs = []
         for j in jobs:
             emit = no_emit if j.get("id") in gone else emit_line
-            base = {"job_id": j["id"], "customer_id": j["customer"], "city": j["city"],
-                    "status": "REQUESTED", "scheduled_at": iso(j["scheduled"]), "service": j["service"]}
+            base = {
+                "job_id": j["id"],
+                "customer_id": j["customer"],
+                "city": j["city"],
+                "status": "REQUESTED",
+                "scheduled_at": iso(j["scheduled"]),
+                "service": j["service"],
+            }
             emit(j["requested"], {"put": {"table": "jobs", "item": dict(base)}})
             if j["partner"] is None:
-                item = dict(base, status="CANCELLED", cancelled_by=j["cancelled_by"],
-                            cancelled_at=iso(j["outcome_at"]))
+                item = dict(base, status="CANCELLED", cancelled_by=j["cancelled_by"], cancelled_at=iso(j["outcome_at"]))
                 emit(j["outcome_at"], {"put": {"table": "jobs", "item": item}})
                 continue
             acc = dict(base, status="ACCEPTED", partner_id=j["partner"], accepted_at=iso(j["accepted"]))
@@ -550,15 +668,16 @@ def build(seed: int, restricted: Periods) -> list[dict]:
             out = {k: v for k, v in acc.items() if k != "access_secrets"}
             out["status"] = j["outcome"]
             if j["outcome"] == "COMPLETED":
-                out.update(completed_at=iso(j["outcome_at"]), price_cents=j["price"], currency="EUR",
-                           payment_status="PENDING")
+                out.update(
+                    completed_at=iso(j["outcome_at"]), price_cents=j["price"], currency="EUR", payment_status="PENDING"
+                )
             elif j["outcome"] == "CANCELLED":
                 out.update(cancelled_by=j["cancelled_by"], cancelled_at=iso(j["outcome_at"]))
             else:
                 out["reported_at"] = iso(j["outcome_at"])
                 if j["announced"]:
                     out["support_informed_at"] = iso(j["support_informed"])
-            final = dict(out)                      # what is left once the system removed the secrets
+            final = dict(out)  # what is left once the system removed the secrets
             if j["secrets"]:
                 out["access_secrets"] = dict(j["secrets"])
             emit(j["outcome_at"], {"put": {"table": "jobs", "item": out}})
@@ -568,8 +687,13 @@ def build(seed: int, restricted: Periods) -> list[dict]:
                 if j["partner"] not in STORY:
                     paid_jobs.append((j, final, paid_at))
             if j.get("rated_at") is not None:
-                r = {"job_id": j["id"], "partner_id": j["partner"], "customer_id": j["customer"],
-                     "stars": j["stars"], "rated_at": iso(j["rated_at"])}
+                r = {
+                    "job_id": j["id"],
+                    "partner_id": j["partner"],
+                    "customer_id": j["customer"],
+                    "stars": j["stars"],
+                    "rated_at": iso(j["rated_at"]),
+                }
                 if j["comment"]:
                     r["comment"] = j["comment"]
                 emit(j["rated_at"], {"put": {"table": "ratings", "item": r}})
@@ -591,8 +715,7 @@ def build(seed: int, restricted: Periods) -> list[dict]:
         return day + minutes(mod_rng, 0, 540)
 
     late = parse(iso(END - timedelta(days=4)))
-    candidates = sorted((r for r in ratings_by_job.values() if parse(r["rated_at"]) < late),
-                        key=lambda r: r["job_id"])
+    candidates = sorted((r for r in ratings_by_job.values() if parse(r["rated_at"]) < late), key=lambda r: r["job_id"])
     low = [r for r in candidates if r["stars"] <= 4]
     low.sort(key=lambda r: (r["stars"], r["job_id"]))
     voided = low[:2] if low and low[0]["stars"] <= 3 else mod_rng.sample(low, 2)
@@ -600,15 +723,25 @@ def build(seed: int, restricted: Periods) -> list[dict]:
     rerated = mod_rng.sample(rest, 5)
     deleted = mod_rng.choice([r for r in rest if r not in rerated])
     for r in voided:
-        emit_kept(r["job_id"], business_time(parse(r["rated_at"]), 1, 2),
-                  {"put": {"table": "ratings", "item": dict(r, voided=True)}})
+        emit_kept(
+            r["job_id"],
+            business_time(parse(r["rated_at"]), 1, 2),
+            {"put": {"table": "ratings", "item": dict(r, voided=True)}},
+        )
     for r in rerated:
         at = business_time(parse(r["rated_at"]), 1, 3)
-        new = dict(r, stars=min(5, r["stars"] + 1), rated_at=iso(at),
-                   comment="Nachtrag: Nach Ruecksprache mit dem Support alles geklaert.")
+        new = dict(
+            r,
+            stars=min(5, r["stars"] + 1),
+            rated_at=iso(at),
+            comment="Nachtrag: Nach Ruecksprache mit dem Support alles geklaert.",
+        )
         emit_kept(r["job_id"], at, {"put": {"table": "ratings", "item": new}})
-    emit_kept(deleted["job_id"], business_time(parse(deleted["rated_at"]), 1, 3),
-              {"delete": {"table": "ratings", "key": {"job_id": deleted["job_id"]}}})
+    emit_kept(
+        deleted["job_id"],
+        business_time(parse(deleted["rated_at"]), 1, 3),
+        {"delete": {"table": "ratings", "key": {"job_id": deleted["job_id"]}}},
+    )
 
     # Halle: its partners, its jobs (no refunds or rating corrections there).
     for item in h_partners:
@@ -619,24 +752,58 @@ def build(seed: int, restricted: Periods) -> list[dict]:
     emit(DUPLICATE_AT, {"put": {"table": "partners", "item": duplicate_item(partners)}})
 
     # Ops at the console (CONTRACT §2). The incident is about p-leipzig-11's last finished job.
-    damaged = max((j for j in jobs if j["partner"] == P_INCIDENT and j["outcome"] == "COMPLETED"
-                   and j["outcome_at"] < INCIDENT_AT and j["id"] not in gone), key=lambda j: (j["outcome_at"], j["id"]))
+    damaged = max(
+        (
+            j
+            for j in jobs
+            if j["partner"] == P_INCIDENT
+            and j["outcome"] == "COMPLETED"
+            and j["outcome_at"] < INCIDENT_AT
+            and j["id"] not in gone
+        ),
+        key=lambda j: (j["outcome_at"], j["id"]),
+    )
     for at, line in (
         ops(H_EXPLAIN_AT, action="explain", partner_id=H_NOSHOW),
-        ops(H_APPROVE_AT, action="decide", partner_id=H_NOSHOW, approve=True, actor=OPS_ACTOR,
-            reason="second no-show confirmed with the customer"),
-        ops(H_REJECT_AT, action="decide", partner_id=H_POOR, approve=False, actor=OPS_ACTOR,
-            reason="ratings were about a supplier's faulty routers"),
-        ops(INCIDENT_AT, action="report_incident", partner_id=P_INCIDENT, category="PROPERTY_DAMAGE",
-            actor=OPS_ACTOR, job_id=damaged["id"], note="damaged a customer's router"),
-        ops(REINSTATE_AT, action="reinstate", partner_id=P_INCIDENT, actor=OPS_ACTOR,
-            reason="damage covered by insurance, partner apologised"),
-        ops(REFUSED_AT, action="reinstate", partner_id=P_DUPLICATE, actor=OPS_ACTOR,
-            reason="asked nicely"),                  # refused: CLOSED is never reinstated (R12.4)
+        ops(
+            H_APPROVE_AT,
+            action="decide",
+            partner_id=H_NOSHOW,
+            approve=True,
+            actor=OPS_ACTOR,
+            reason="second no-show confirmed with the customer",
+        ),
+        ops(
+            H_REJECT_AT,
+            action="decide",
+            partner_id=H_POOR,
+            approve=False,
+            actor=OPS_ACTOR,
+            reason="ratings were about a supplier's faulty routers",
+        ),
+        ops(
+            INCIDENT_AT,
+            action="report_incident",
+            partner_id=P_INCIDENT,
+            category="PROPERTY_DAMAGE",
+            actor=OPS_ACTOR,
+            job_id=damaged["id"],
+            note="damaged a customer's router",
+        ),
+        ops(
+            REINSTATE_AT,
+            action="reinstate",
+            partner_id=P_INCIDENT,
+            actor=OPS_ACTOR,
+            reason="damage covered by insurance, partner apologised",
+        ),
+        ops(
+            REFUSED_AT, action="reinstate", partner_id=P_DUPLICATE, actor=OPS_ACTOR, reason="asked nicely"
+        ),  # refused: CLOSED is never reinstated (R12.4)
     ):
         emit(at, line, prio=0)
 
-    events.sort(key=lambda e: (e[0], e[1]))   # stable: creation order within the same time
+    events.sort(key=lambda e: (e[0], e[1]))  # stable: creation order within the same time
     return [e[2] for e in events]
 
 
@@ -654,16 +821,22 @@ class Model:
     """Small reference model of SPEC R1-R8, R12 with the default policy and the scenario's policy
     line (Halle decides by human review): stream handlers, nightly check and the ops console."""
 
-    CONDUCT = {"DISCRIMINATION", "PROPERTY_DAMAGE", "PHYSICAL_CONTACT", "ABUSIVE_BEHAVIOUR",
-               "UNWANTED_CONTACT", "ILLEGAL_CONDUCT", "PRIVACY_BREACH"}
+    CONDUCT = {
+        "DISCRIMINATION",
+        "PROPERTY_DAMAGE",
+        "PHYSICAL_CONTACT",
+        "ABUSIVE_BEHAVIOUR",
+        "UNWANTED_CONTACT",
+        "ILLEGAL_CONDUCT",
+        "PRIVACY_BREACH",
+    }
     FINGERPRINTS = ("id_document_hash", "phone", "iban_hash")
 
     def __init__(self, policy: dict | None = None) -> None:
         self.partners: dict[str, dict] = {}
         self.tables: dict[str, dict] = {"partners": {}, "jobs": {}, "ratings": {}}
-        self.modes = {c: v.get("decision_mode", "automatic")
-                      for c, v in ((policy or {}).get("cities") or {}).items()}
-        self.city_avg: dict[str, Fraction] = {}         # R4.3: default until the city's first check
+        self.modes = {c: v.get("decision_mode", "automatic") for c, v in ((policy or {}).get("cities") or {}).items()}
+        self.city_avg: dict[str, Fraction] = {}  # R4.3: default until the city's first check
         self.city_max: dict[str, Fraction] = {}
         self.notices: list[dict] = []
         self.nightly: dict[str, list[dict]] = defaultdict(list)
@@ -674,8 +847,11 @@ class Model:
 
     # ---- figures
     def rating_figures(self, p: str) -> tuple[int, Fraction | None]:
-        live = sorted((r["rated_at"], r["job_id"], r["stars"]) for r in self.tables["ratings"].values()
-                      if r["partner_id"] == p and not r.get("voided"))[-R_WINDOW:]
+        live = sorted(
+            (r["rated_at"], r["job_id"], r["stars"])
+            for r in self.tables["ratings"].values()
+            if r["partner_id"] == p and not r.get("voided")
+        )[-R_WINDOW:]
         return len(live), (Fraction(sum(x[2] for x in live), len(live)) if live else None)
 
     def cancel_figures(self, p: str) -> tuple[int, int, Fraction | None]:
@@ -732,8 +908,15 @@ class Model:
             if self.due(st, "CANCELLATION_WARNING", now):
                 st["last"]["CANCELLATION_WARNING"] = now
                 st["c_streak"] += 1
-                self.notice(p, "CANCELLATION_WARNING", now, rate=float(rate), resolved=n,
-                            city_average=float(self.avg_of(p)), streak=st["c_streak"])
+                self.notice(
+                    p,
+                    "CANCELLATION_WARNING",
+                    now,
+                    rate=float(rate),
+                    resolved=n,
+                    city_average=float(self.avg_of(p)),
+                    streak=st["c_streak"],
+                )
         else:
             st["c_streak"] = 0
 
@@ -797,15 +980,28 @@ class Model:
         if table == "partners":
             if new and new["partner_id"] not in self.partners:
                 p = new["partner_id"]
-                twins = sorted(q for q, other in self.partners.items() if other["status"] != "CLOSED"
-                               and any(new.get(f) and new.get(f) == other["fingerprints"].get(f)
-                                       for f in self.FINGERPRINTS))
-                self.partners[p] = {"status": "ACTIVE", "verified": bool(new["verified"]),
-                                    "city": new["city"], "r_streak": 0, "baseline": None, "c_streak": 0,
-                                    "last": {}, "strikes": [], "reason": None, "pending": None,
-                                    "periods": [], "twins": twins,
-                                    "fingerprints": {f: new.get(f) for f in self.FINGERPRINTS}}
-                if twins:                                        # R8.1
+                twins = sorted(
+                    q
+                    for q, other in self.partners.items()
+                    if other["status"] != "CLOSED"
+                    and any(new.get(f) and new.get(f) == other["fingerprints"].get(f) for f in self.FINGERPRINTS)
+                )
+                self.partners[p] = {
+                    "status": "ACTIVE",
+                    "verified": bool(new["verified"]),
+                    "city": new["city"],
+                    "r_streak": 0,
+                    "baseline": None,
+                    "c_streak": 0,
+                    "last": {},
+                    "strikes": [],
+                    "reason": None,
+                    "pending": None,
+                    "periods": [],
+                    "twins": twins,
+                    "fingerprints": {f: new.get(f) for f in self.FINGERPRINTS},
+                }
+                if twins:  # R8.1
                     self.set_status(p, "CLOSED", "DUPLICATE_ACCOUNT", now)
             return
         if table == "ratings":
@@ -814,12 +1010,16 @@ class Model:
             return
         sig_old, sig_new = outcome_sig(old), outcome_sig(new)
         if sig_old == sig_new:
-            return                                              # not an outcome change
+            return  # not an outcome change
         p = (new or old).get("partner_id")
         if not p:
             return
-        if new and new["status"] == "NO_SHOW" and not announced(new) and not (
-                old and old["status"] == "NO_SHOW" and not announced(old)):
+        if (
+            new
+            and new["status"] == "NO_SHOW"
+            and not announced(new)
+            and not (old and old["status"] == "NO_SHOW" and not announced(old))
+        ):
             st = self.partners[p]
             st["strikes"].append(parse(new["reported_at"]))
             if st["status"] == "ACTIVE":
@@ -846,16 +1046,26 @@ class Model:
             st = self.partners[p]
             n, avg = self.rating_figures(p)
             cn, cbad, rate = self.cancel_figures(p)
-            self.nightly[p].append({"at": iso(now), "status": st["status"], "count": n, "avg": avg,
-                                    "resolved": cn, "bad": cbad, "rate": rate,
-                                    "r_streak": st["r_streak"], "c_streak": st["c_streak"]})
+            self.nightly[p].append(
+                {
+                    "at": iso(now),
+                    "status": st["status"],
+                    "count": n,
+                    "avg": avg,
+                    "resolved": cn,
+                    "bad": cbad,
+                    "rate": rate,
+                    "r_streak": st["r_streak"],
+                    "c_streak": st["c_streak"],
+                }
+            )
             if st["status"] != "ACTIVE":
                 continue
             if st["r_streak"] >= R_NOTICES and avg is not None and avg < R_MINIMUM and avg <= st["baseline"]:
                 self.restrict(p, "SUSPENDED", "RATING", now)
             elif st["c_streak"] >= C_NOTICES and rate is not None and rate > self.max_of(p):
                 self.restrict(p, "SUSPENDED", "CANCELLATION", now)
-            self.eval_rating(p, now)                  # nothing for a partner just restricted (R14.3)
+            self.eval_rating(p, now)  # nothing for a partner just restricted (R14.3)
             self.eval_cancel(p, now)
 
     # ---- replay
@@ -865,7 +1075,7 @@ class Model:
             at = lines[i]["at"]
             now = parse(at)
             pending: list[tuple[str, dict | None, dict | None]] = []
-            while i < len(lines) and lines[i]["at"] == at:       # a burst: write first, deliver after
+            while i < len(lines) and lines[i]["at"] == at:  # a burst: write first, deliver after
                 line = lines[i]
                 i += 1
                 if "invoke" in line:
@@ -900,8 +1110,15 @@ def announced(job: dict) -> bool:
 def outcome_sig(job: dict | None) -> tuple | None:
     if not job or job.get("status") not in ("COMPLETED", "CANCELLED", "NO_SHOW"):
         return None
-    return (job["status"], job.get("partner_id"), job.get("cancelled_by"), job.get("completed_at"),
-            job.get("cancelled_at"), job.get("reported_at"), job.get("support_informed_at"))
+    return (
+        job["status"],
+        job.get("partner_id"),
+        job.get("cancelled_by"),
+        job.get("completed_at"),
+        job.get("cancelled_at"),
+        job.get("reported_at"),
+        job.get("support_informed_at"),
+    )
 
 
 def restrictions(model: Model) -> Periods:
@@ -960,8 +1177,9 @@ def check_lines(lines: list[dict]) -> list[str]:
                     for f in ("job_id", "customer_id", "city", "status", "scheduled_at"):
                         if f not in body:
                             problems.append(f"line {n}: job without {f}")
-                    if "price_cents" in body and (type(body["price_cents"]) is not int
-                                                  or not 4900 <= body["price_cents"] <= 18900):
+                    if "price_cents" in body and (
+                        type(body["price_cents"]) is not int or not 4900 <= body["price_cents"] <= 18900
+                    ):
                         problems.append(f"line {n}: bad price {body['price_cents']!r}")
     return problems
 
@@ -986,7 +1204,7 @@ def report(lines: list[dict], model: Model) -> bool:
     for nt in model.notices:
         kinds[(nt["partner_id"], nt["type"])].append(nt["at"][:10])
 
-    jobs = defaultdict(dict)           # latest item per job
+    jobs = defaultdict(dict)  # latest item per job
     rating_lines = defaultdict(list)
     for line in lines:
         if "put" in line and line["put"]["table"] == "jobs":
@@ -1010,20 +1228,23 @@ def report(lines: list[dict], model: Model) -> bool:
     first10 = Fraction(sum(stars[:10]), 10)
     st = model.partners[p]
     oct2_mean = Fraction(sum(x["put"]["item"]["stars"] for x in by_oct2), len(by_oct2))
-    print(f"{p} (poor stars): {len(rl)} ratings, overall mean {fmt(Fraction(sum(stars), len(stars)))}; "
-          f"{len(by_oct2)} ratings by Oct 2 (mean {fmt(oct2_mean)}), "
-          f"10th rating at {rl[9]['at']} -> baseline {fmt(first10)}")
+    print(
+        f"{p} (poor stars): {len(rl)} ratings, overall mean {fmt(Fraction(sum(stars), len(stars)))}; "
+        f"{len(by_oct2)} ratings by Oct 2 (mean {fmt(oct2_mean)}), "
+        f"10th rating at {rl[9]['at']} -> baseline {fmt(first10)}"
+    )
     n17 = night(p, "2026-10-17")
     when = iso(st["periods"][0][0]) if st["periods"] else "-"
-    print(f"    nightly Oct 17: avg {fmt(n17['avg'])} over {n17['count']} (<= baseline, < 4.3), streak "
-          f"{n17['r_streak']}; status {st['status']}/{st['reason']} at {when}; "
-          f"last job day {last_job_day.get(p)}")
+    print(
+        f"    nightly Oct 17: avg {fmt(n17['avg'])} over {n17['count']} (<= baseline, < 4.3), streak "
+        f"{n17['r_streak']}; status {st['status']}/{st['reason']} at {when}; "
+        f"last job day {last_job_day.get(p)}"
+    )
     print(f"    notices: {' '.join(by_partner[p])}")
     avgs = [x["avg"] for x in model.nightly[p] if "2026-10-03" <= x["at"] <= "2026-10-17T23"]
     print(f"    nightly averages Oct 3-17: {fmt(min(avgs))} .. {fmt(max(avgs))}")
     expect(len(by_oct2) >= 12, "p07 >= 12 ratings by Oct 2")
-    expect(kinds[(p, "RATING_WARNING")] == ["2026-10-02", "2026-10-09", "2026-10-16"],
-           "p07 warnings Oct 2/9/16")
+    expect(kinds[(p, "RATING_WARNING")] == ["2026-10-02", "2026-10-09", "2026-10-16"], "p07 warnings Oct 2/9/16")
     expect(kinds[(p, "SUSPENDED")] == ["2026-10-17"] and st["reason"] == "RATING", "p07 suspended Oct 17")
     expect(last_job_day.get(p, "") <= "2026-10-16", "p07 no jobs after Oct 16")
     expect(all(Fraction(39, 10) - Fraction(1, 20) <= a <= Fraction(41, 10) for a in avgs), "p07 avg ~3.9-4.1")
@@ -1031,19 +1252,21 @@ def report(lines: list[dict], model: Model) -> bool:
     # p-leipzig-12
     p = P_BORDER
     st = model.partners[p]
-    band = [x["at"][5:10] for x in model.nightly[p]
-            if x["count"] >= 10 and x["avg"] < R_MINIMUM + R_MARGIN]
+    band = [x["at"][5:10] for x in model.nightly[p] if x["count"] >= 10 and x["avg"] < R_MINIMUM + R_MARGIN]
     finals = model.nightly[p][-1]
-    print(f"{p} (borderline): in the band at the nightly checks of {', '.join(band) or '-'}; "
-          f"avg at the Oct 31 check {fmt(finals['avg'])} over {finals['count']}; status {st['status']}")
+    print(
+        f"{p} (borderline): in the band at the nightly checks of {', '.join(band) or '-'}; "
+        f"avg at the Oct 31 check {fmt(finals['avg'])} over {finals['count']}; status {st['status']}"
+    )
     print(f"    notices: {' '.join(by_partner[p])}")
-    print("    nightly avg: " + " ".join(f"{x['at'][8:10]}:{fmt(x['avg'], 2)}" for x in model.nightly[p]
-                                         if x["count"] >= 8))
+    print(
+        "    nightly avg: "
+        + " ".join(f"{x['at'][8:10]}:{fmt(x['avg'], 2)}" for x in model.nightly[p] if x["count"] >= 8)
+    )
     expect(len(kinds[(p, "RATING_WARNING")]) == 1, "p12 warned exactly once")
     warned = parse(kinds[(p, "RATING_WARNING")][0] + "T00:00:00Z") if kinds[(p, "RATING_WARNING")] else START
     later = [x for x in model.nightly[p] if parse(x["at"]) >= warned + timedelta(days=6)]
-    expect(all(x["avg"] >= Fraction(452, 100) for x in later),
-           "p12 clearly out of the band from warning + 6 days")
+    expect(all(x["avg"] >= Fraction(452, 100) for x in later), "p12 clearly out of the band from warning + 6 days")
     expect(st["status"] == "ACTIVE", "p12 stays ACTIVE")
 
     # p-leipzig-19
@@ -1052,19 +1275,21 @@ def report(lines: list[dict], model: Model) -> bool:
     mine = [j for j in jobs.values() if j.get("partner_id") == p]
     pc = sum(1 for j in mine if j["status"] == "CANCELLED" and j.get("cancelled_by") == "partner")
     n, bad, rate = model.cancel_figures(p)
-    print(f"{p} (cancels): {len(mine)} accepted jobs, {pc} cancelled by the partner, {n} resolved, rate "
-          f"{fmt(rate)}; status {st['status']}/{st['reason']}; last job day {last_job_day.get(p)}")
+    print(
+        f"{p} (cancels): {len(mine)} accepted jobs, {pc} cancelled by the partner, {n} resolved, rate "
+        f"{fmt(rate)}; status {st['status']}/{st['reason']}; last job day {last_job_day.get(p)}"
+    )
     print(f"    notices: {' '.join(by_partner[p])}")
-    expect(n >= 12 and len(kinds[(p, "CANCELLATION_WARNING")]) >= 2,
-           "p19 >= 12 resolved, cancellation warnings")
+    expect(n >= 12 and len(kinds[(p, "CANCELLATION_WARNING")]) >= 2, "p19 >= 12 resolved, cancellation warnings")
 
     # p-leipzig-23
     p = P_NOSHOW
     st = model.partners[p]
-    ns = sorted(j["reported_at"] for j in jobs.values()
-                if j.get("partner_id") == p and j["status"] == "NO_SHOW")
-    print(f"{p} (no-shows): unannounced no-shows reported {', '.join(ns)}; "
-          f"status {st['status']}/{st['reason']}; last job day {last_job_day.get(p)}")
+    ns = sorted(j["reported_at"] for j in jobs.values() if j.get("partner_id") == p and j["status"] == "NO_SHOW")
+    print(
+        f"{p} (no-shows): unannounced no-shows reported {', '.join(ns)}; "
+        f"status {st['status']}/{st['reason']}; last job day {last_job_day.get(p)}"
+    )
     print(f"    notices: {' '.join(by_partner[p])}")
     expect(len(ns) == 2 and kinds[(p, "NO_SHOW_WARNING")] == [ns[0][:10]], "p23 warned at first no-show")
     expect(kinds[(p, "EXCLUDED")] == [ns[1][:10]] and st["status"] == "EXCLUDED", "p23 excluded at second")
@@ -1075,10 +1300,13 @@ def report(lines: list[dict], model: Model) -> bool:
     st = model.partners[p]
     an = [j for j in jobs.values() if j.get("partner_id") == p and j["status"] == "NO_SHOW"]
     n, bad, rate = model.cancel_figures(p)
-    what = ", ".join(f"{j['job_id']} scheduled {j['scheduled_at']}, support informed "
-                     f"{j['support_informed_at']}" for j in an)
-    print(f"{p} (announced no-show): {what}; strikes {len(st['strikes'])}; rate {fmt(rate)} over {n}; "
-          f"status {st['status']}")
+    what = ", ".join(
+        f"{j['job_id']} scheduled {j['scheduled_at']}, support informed {j['support_informed_at']}" for j in an
+    )
+    print(
+        f"{p} (announced no-show): {what}; strikes {len(st['strikes'])}; rate {fmt(rate)} over {n}; "
+        f"status {st['status']}"
+    )
     print(f"    notices: {' '.join(by_partner[p])}")
     expect(len(an) == 1 and announced(an[0]) and not st["strikes"], "p27 one announced no-show, no strike")
     expect(not kinds[(p, "NO_SHOW_WARNING")] and st["status"] == "ACTIVE", "p27 no no-show warning, ACTIVE")
@@ -1091,26 +1319,35 @@ def report(lines: list[dict], model: Model) -> bool:
     st = model.partners[p]
     mine = [j for j in jobs.values() if j.get("partner_id") == p]
     ns = sorted(j["reported_at"] for j in mine if j["status"] == "NO_SHOW")
-    print(f"{p} (no-shows, human review): unannounced no-shows reported {', '.join(ns)}; "
-          f"status {st['status']}/{st['reason']}; last job {max(j['scheduled_at'] for j in mine)}")
+    print(
+        f"{p} (no-shows, human review): unannounced no-shows reported {', '.join(ns)}; "
+        f"status {st['status']}/{st['reason']}; last job {max(j['scheduled_at'] for j in mine)}"
+    )
     print(f"    notices: {' '.join(by_partner[p])}")
     expect([x[:10] for x in ns] == ["2026-10-10", "2026-10-17"], "h03 no-shows Oct 10 and Oct 17")
     expect(kinds[(p, "NO_SHOW_WARNING")] == ["2026-10-10"], "h03 warned at the first no-show")
     expect(kinds[(p, "DECISION_PENDING")] == ["2026-10-17"], "h03 decision pending at the second no-show")
-    expect(kinds[(p, "EXCLUDED")] == [H_APPROVE_AT.date().isoformat()] and st["status"] == "EXCLUDED"
-           and st["reason"] == "NO_SHOW", "h03 excluded when ops approve")
-    expect(all(j["scheduled_at"] < iso(H_APPROVE_AT) and j["accepted_at"] < iso(H_APPROVE_AT) for j in mine),
-           "h03 no jobs after the exclusion")
+    expect(
+        kinds[(p, "EXCLUDED")] == [H_APPROVE_AT.date().isoformat()]
+        and st["status"] == "EXCLUDED"
+        and st["reason"] == "NO_SHOW",
+        "h03 excluded when ops approve",
+    )
+    expect(
+        all(j["scheduled_at"] < iso(H_APPROVE_AT) and j["accepted_at"] < iso(H_APPROVE_AT) for j in mine),
+        "h03 no jobs after the exclusion",
+    )
 
     # p-halle-05
     p = H_POOR
     st = model.partners[p]
     warns = [nt for nt in model.notices if nt["partner_id"] == p and nt["type"] == "RATING_WARNING"]
-    print(f"{p} (poor stars, human review): status {st['status']}; rating streak at the end "
-          f"{st['r_streak']}; last job day {last_job_day.get(p)}")
+    print(
+        f"{p} (poor stars, human review): status {st['status']}; rating streak at the end "
+        f"{st['r_streak']}; last job day {last_job_day.get(p)}"
+    )
     print(f"    notices: {' '.join(by_partner[p])}")
-    expect([w["at"][:10] for w in warns[:3]] == ["2026-10-02", "2026-10-09", "2026-10-16"],
-           "h05 warnings Oct 2/9/16")
+    expect([w["at"][:10] for w in warns[:3]] == ["2026-10-02", "2026-10-09", "2026-10-16"], "h05 warnings Oct 2/9/16")
     expect(kinds[(p, "DECISION_PENDING")] == ["2026-10-17"], "h05 decision pending at the Oct 17 check")
     expect(not kinds[(p, "SUSPENDED")] and st["status"] == "ACTIVE", "h05 never suspended, ACTIVE")
     later = [w for w in warns if w["at"] > iso(H_REJECT_AT)]
@@ -1121,27 +1358,43 @@ def report(lines: list[dict], model: Model) -> bool:
     p = P_INCIDENT
     st = model.partners[p]
     mine = [j for j in jobs.values() if j.get("partner_id") == p]
-    gap = [j["job_id"] for j in mine if not dispatched(
-        {"scheduled": parse(j["scheduled_at"]), "accepted": parse(j["accepted_at"])},
-        [(INCIDENT_AT, REINSTATE_AT)])]
+    gap = [
+        j["job_id"]
+        for j in mine
+        if not dispatched(
+            {"scheduled": parse(j["scheduled_at"]), "accepted": parse(j["accepted_at"])}, [(INCIDENT_AT, REINSTATE_AT)]
+        )
+    ]
     incident = next(e for _, e, _ in model.ops_log if e["action"] == "report_incident")
-    print(f"{p} (incident {incident['category']} about {incident['job_id']}): status {st['status']}; "
-          f"{len(mine)} jobs, none while suspended: {not gap}")
+    print(
+        f"{p} (incident {incident['category']} about {incident['job_id']}): status {st['status']}; "
+        f"{len(mine)} jobs, none while suspended: {not gap}"
+    )
     print(f"    notices: {' '.join(by_partner[p])}")
-    expect(kinds[(p, "SUSPENDED")] == ["2026-10-20"] and kinds[(p, "REINSTATED")] == ["2026-10-24"]
-           and st["status"] == "ACTIVE", "p11 suspended Oct 20, reinstated Oct 24, ACTIVE")
+    expect(
+        kinds[(p, "SUSPENDED")] == ["2026-10-20"]
+        and kinds[(p, "REINSTATED")] == ["2026-10-24"]
+        and st["status"] == "ACTIVE",
+        "p11 suspended Oct 20, reinstated Oct 24, ACTIVE",
+    )
     expect(not gap, f"p11 no jobs while suspended ({', '.join(gap)})")
     expect(any(j["job_id"] == incident["job_id"] for j in mine), "p11 incident names one of its jobs")
 
     # p-leipzig-31: a second account of p-leipzig-05
     p = P_DUPLICATE
     st = model.partners[p]
-    print(f"{p} (registered {DUPLICATE_AT.date()}, phone of {', '.join(st['twins'])}): "
-          f"status {st['status']}/{st['reason']}; jobs {sum(1 for j in jobs.values() if j.get('partner_id') == p)}")
-    expect(st["status"] == "CLOSED" and st["reason"] == "DUPLICATE_ACCOUNT" and st["twins"] == [P_DUPLICATED]
-           and kinds[(p, "CLOSED")] == ["2026-10-12"], "p31 closed as a duplicate of p05")
-    expect(p not in last_job_day and model.partners[P_DUPLICATED]["status"] == "ACTIVE",
-           "p31 no jobs, p05 unchanged")
+    print(
+        f"{p} (registered {DUPLICATE_AT.date()}, phone of {', '.join(st['twins'])}): "
+        f"status {st['status']}/{st['reason']}; jobs {sum(1 for j in jobs.values() if j.get('partner_id') == p)}"
+    )
+    expect(
+        st["status"] == "CLOSED"
+        and st["reason"] == "DUPLICATE_ACCOUNT"
+        and st["twins"] == [P_DUPLICATED]
+        and kinds[(p, "CLOSED")] == ["2026-10-12"],
+        "p31 closed as a duplicate of p05",
+    )
+    expect(p not in last_job_day and model.partners[P_DUPLICATED]["status"] == "ACTIVE", "p31 no jobs, p05 unchanged")
 
     print("ops:")
     for at, event, answer in model.ops_log:
@@ -1154,14 +1407,29 @@ def report(lines: list[dict], model: Model) -> bool:
     others = {p: v for p, v in by_partner.items() if p not in special}
     listed = "; ".join(f"{p}: {' '.join(v)}" for p, v in sorted(others.items()))
     print(f"other partners with notices: {listed or 'none'}")
-    expect(not any(t in ("RATING_WARNING", "SUSPENDED", "EXCLUDED", "CLOSED", "DECISION_PENDING")
-                   for (p, t) in kinds if p not in special),
-           "ordinary partners: no rating warnings, restrictions or pending decisions")
-    expect(all(x["rate"] <= C_FLOOR for p, xs in model.nightly.items() if p not in special
-               for x in xs if x["resolved"] >= C_MIN_JOBS), "ordinary partners: rate <= 0.05 at every check")
+    expect(
+        not any(
+            t in ("RATING_WARNING", "SUSPENDED", "EXCLUDED", "CLOSED", "DECISION_PENDING")
+            for (p, t) in kinds
+            if p not in special
+        ),
+        "ordinary partners: no rating warnings, restrictions or pending decisions",
+    )
+    expect(
+        all(
+            x["rate"] <= C_FLOOR
+            for p, xs in model.nightly.items()
+            if p not in special
+            for x in xs
+            if x["resolved"] >= C_MIN_JOBS
+        ),
+        "ordinary partners: rate <= 0.05 at every check",
+    )
     for c in model.city_log[-2:]:
-        print(f"city {c[1]} at the Oct 31 check: average cancellation rate {fmt(c[2], 4)} over {c[4]} "
-              f"partners, maximum {fmt(c[3], 4)}")
+        print(
+            f"city {c[1]} at the Oct 31 check: average cancellation rate {fmt(c[2], 4)} over {c[4]} "
+            f"partners, maximum {fmt(c[3], 4)}"
+        )
     totals = defaultdict(int)
     for nt in model.notices:
         totals[nt["type"]] += 1
@@ -1201,8 +1469,10 @@ def main(argv: list[str] | None = None) -> int:
     by_kind = ", ".join(f"{k} {v}" for k, v in sorted(counts.items()))
     if policy is not None:
         by_kind = f"policy 1, {by_kind}"
-    print(f"wrote {len(written) + (policy is not None)} lines to {args.out} ({by_kind}; "
-          f"{bursts} lines share their time with the previous line)")
+    print(
+        f"wrote {len(written) + (policy is not None)} lines to {args.out} ({by_kind}; "
+        f"{bursts} lines share their time with the previous line)"
+    )
     for p in problems[:20]:
         print(f"PROBLEM: {p}")
     ok = not problems

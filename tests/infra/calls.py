@@ -12,9 +12,15 @@ from __future__ import annotations
 # store.load + store.update: one Query per window, the aggregate alone by GetItem, older entries
 # by BatchGetItem, the aggregate (conditional) and entries by PutItem, entries in batches, city
 # figures by GetItem. Transactions are authorised per item (PutItem, DeleteItem).
-STANDING_WRITE_PATH = frozenset({
-    "dynamodb:GetItem", "dynamodb:BatchGetItem", "dynamodb:PutItem", "dynamodb:BatchWriteItem", "dynamodb:Query",
-})
+STANDING_WRITE_PATH = frozenset(
+    {
+        "dynamodb:GetItem",
+        "dynamodb:BatchGetItem",
+        "dynamodb:PutItem",
+        "dynamodb:BatchWriteItem",
+        "dynamodb:Query",
+    }
+)
 FAILURE_QUEUE = {"sqs:SendMessage": {"queue"}}
 
 CALLS: dict[str, dict[str, set[str]]] = {

@@ -81,9 +81,7 @@ def statements_of_role(resources: dict[str, dict[str, Any]], role_id: str) -> li
     props = resources[role_id]["Properties"]
     statements = [s for policy in props.get("Policies", []) for s in policy["PolicyDocument"]["Statement"]]
     for arn in props.get("ManagedPolicyArns", []):
-        assert isinstance(arn, dict) and "Ref" in arn, (
-            f"{role_id} attaches a policy not in the template: {arn}"
-        )
+        assert isinstance(arn, dict) and "Ref" in arn, f"{role_id} attaches a policy not in the template: {arn}"
         statements += resources[arn["Ref"]]["Properties"]["PolicyDocument"]["Statement"]
     return statements
 
@@ -334,13 +332,19 @@ USER_POOL = {
     "Fn::If": [
         "CreateUserPool",
         {"Fn::GetAtt": ["PartnerUserPool", "Arn"]},
-        {"Fn::Sub": "arn:${AWS::Partition}:cognito-idp:${AWS::Region}:${AWS::AccountId}"
-                    ":userpool/${ExistingUserPoolId}"},
+        {
+            "Fn::Sub": "arn:${AWS::Partition}:cognito-idp:${AWS::Region}:${AWS::AccountId}"
+            ":userpool/${ExistingUserPoolId}"
+        },
     ]
 }
 RESOURCES = {
-    "standing": STANDING_ARN, "listing": {"Fn::Sub": "${StandingTable.Arn}/index/city_listing"},
-    "jobs": JOBS_TABLE, "queue": QUEUE_ARN, "bus": BUS_ARN, "user_pool": USER_POOL,
+    "standing": STANDING_ARN,
+    "listing": {"Fn::Sub": "${StandingTable.Arn}/index/city_listing"},
+    "jobs": JOBS_TABLE,
+    "queue": QUEUE_ARN,
+    "bus": BUS_ARN,
+    "user_pool": USER_POOL,
 }
 
 
@@ -354,8 +358,7 @@ def test_issue_12_each_role_grants_exactly_the_calls_its_function_makes(cfn_reso
     (tests/infra/calls.py, checked against the calls a replay records): PutEvents and
     SendMessage only where used, no ConditionCheckItem, UpdateItem only where an update is made."""
     grants = granted(cfn_resources, function)
-    actual = {a: res for a, res in grants.items()
-              if a.startswith(DATA_PLANE_PREFIXES) and a not in STREAM_READ}
+    actual = {a: res for a, res in grants.items() if a.startswith(DATA_PLANE_PREFIXES) and a not in STREAM_READ}
     expected = {a: [RESOURCES[r] for r in names] for a, names in CALLS[function].items()}
     assert _canonical(actual) == _canonical(expected)
 
@@ -440,9 +443,7 @@ def test_r2_5_nightly_check_runs_on_the_schedule(cfn_resources):
     """R2.5: suspensions happen only in the nightly check - so it must be scheduled, daily by
     default: the schedule starts the nightly state machine (issue 9), all cities."""
     rules = of_type(cfn_resources, "AWS::Events::Rule")
-    targets = [
-        (rule["Properties"], target) for rule in rules.values() for target in rule["Properties"]["Targets"]
-    ]
+    targets = [(rule["Properties"], target) for rule in rules.values() for target in rule["Properties"]["Targets"]]
     assert len(targets) == 1
     props, target = targets[0]
     assert target["Arn"] == {"Ref": "NightlyStateMachine"}
@@ -505,9 +506,7 @@ def test_dead_letters_raise_an_alarm(cfn_resources):
     ]
     assert len(alarms) == 1
     (alarm,) = alarms
-    assert alarm["Dimensions"] == [
-        {"Name": "QueueName", "Value": {"Fn::GetAtt": ["StreamFailureQueue", "QueueName"]}}
-    ]
+    assert alarm["Dimensions"] == [{"Name": "QueueName", "Value": {"Fn::GetAtt": ["StreamFailureQueue", "QueueName"]}}]
     assert (alarm["ComparisonOperator"], alarm["Threshold"]) == ("GreaterThanThreshold", 0)
     queue = cfn_resources["StreamFailureQueue"]["Properties"]
     assert queue == {"SqsManagedSseEnabled": True, "MessageRetentionPeriod": 1209600}
@@ -566,14 +565,20 @@ def test_every_alarm_has_a_runbook_section(cfn_resources):
     assert headings - alarms == set()  # no section for an alarm that no longer exists
 
 
-@pytest.mark.parametrize(("metric", "functions"), [
-    ("RecordsFailed", ["on_rating", "on_cancel", "on_job_completed", "on_partner", "publish_notices"]),
-    ("InvalidRecords", ["on_rating", "on_cancel", "on_job_completed", "on_partner"]),
-])
+@pytest.mark.parametrize(
+    ("metric", "functions"),
+    [
+        ("RecordsFailed", ["on_rating", "on_cancel", "on_job_completed", "on_partner", "publish_notices"]),
+        ("InvalidRecords", ["on_rating", "on_cancel", "on_job_completed", "on_partner"]),
+    ],
+)
 def test_stream_failures_alarm_per_function(cfn_resources, metric, functions):
     """Issue 11 items 3-4: the metrics carry a function dimension, so each function has its alarm."""
-    alarms = [a["Properties"] for a in of_type(cfn_resources, "AWS::CloudWatch::Alarm").values()
-              if a["Properties"].get("MetricName") == metric]
+    alarms = [
+        a["Properties"]
+        for a in of_type(cfn_resources, "AWS::CloudWatch::Alarm").values()
+        if a["Properties"].get("MetricName") == metric
+    ]
     by_function = {}
     for alarm in alarms:
         dimensions = {d["Name"]: d["Value"] for d in alarm["Dimensions"]}
@@ -590,8 +595,10 @@ def test_a_night_that_never_ran_alarms_on_the_functions_own_metric(cfn_resources
     """Issue 11 item 3: missing data is breaching, on the dimensions nightly_check publishes."""
     alarm = cfn_resources["NightlyNotCompletedAlarm"]["Properties"]
     assert alarm["MetricName"] == "NightsCompleted" and alarm["TreatMissingData"] == "breaching"
-    assert alarm["Dimensions"] == [{"Name": "service", "Value": "partner-standing"},
-                                   {"Name": "function", "Value": "nightly_check"}]
+    assert alarm["Dimensions"] == [
+        {"Name": "service", "Value": "partner-standing"},
+        {"Name": "function", "Value": "nightly_check"},
+    ]
 
 
 def test_samconfig_has_dev_and_prod_and_prod_attaches_to_the_platform(cfn_template):

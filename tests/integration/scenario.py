@@ -53,15 +53,34 @@ class ScenarioBuilder:
         return self.invoke(day(day_number, hour=2), "nightly_check", event)
 
     def partner(self, partner_id: str, city: str = "berlin", at: datetime | None = None, **extra: Any):
-        item = {"partner_id": partner_id, "city": city, "verified": True, "created_at": "2026-01-01T00:00:00Z",
-                "user_pool_username": partner_id, **extra}
+        item = {
+            "partner_id": partner_id,
+            "city": city,
+            "verified": True,
+            "created_at": "2026-01-01T00:00:00Z",
+            "user_pool_username": partner_id,
+            **extra,
+        }
         return self.put(at or day(0, hour=8), "partners", item)
 
-    def rating(self, at: datetime, partner_id: str, stars: Any, job_id: str | None = None,
-               rated_at: datetime | None = None, **extra: Any) -> ScenarioBuilder:
+    def rating(
+        self,
+        at: datetime,
+        partner_id: str,
+        stars: Any,
+        job_id: str | None = None,
+        rated_at: datetime | None = None,
+        **extra: Any,
+    ) -> ScenarioBuilder:
         self._job += 1
-        item = {"job_id": job_id or f"r-{self._job:05d}", "partner_id": partner_id, "customer_id": "c-1",
-                "stars": stars, "rated_at": iso(rated_at or at), **extra}
+        item = {
+            "job_id": job_id or f"r-{self._job:05d}",
+            "partner_id": partner_id,
+            "customer_id": "c-1",
+            "stars": stars,
+            "rated_at": iso(rated_at or at),
+            **extra,
+        }
         return self.put(at, "ratings", item)
 
     def ratings(self, at: datetime, partner_id: str, stars: list[int]) -> ScenarioBuilder:
@@ -70,11 +89,23 @@ class ScenarioBuilder:
             self.rating(at, partner_id, s, rated_at=at - timedelta(minutes=len(stars) - i))
         return self
 
-    def job(self, at: datetime, partner_id: str | None, status: str, job_id: str | None = None,
-            city: str = "berlin", **extra: Any) -> ScenarioBuilder:
+    def job(
+        self,
+        at: datetime,
+        partner_id: str | None,
+        status: str,
+        job_id: str | None = None,
+        city: str = "berlin",
+        **extra: Any,
+    ) -> ScenarioBuilder:
         self._job += 1
-        item: dict[str, Any] = {"job_id": job_id or f"j-{self._job:05d}", "customer_id": "c-1", "city": city,
-                                "status": status, "scheduled_at": iso(at - timedelta(hours=1))}
+        item: dict[str, Any] = {
+            "job_id": job_id or f"j-{self._job:05d}",
+            "customer_id": "c-1",
+            "city": city,
+            "status": status,
+            "scheduled_at": iso(at - timedelta(hours=1)),
+        }
         if partner_id:
             item["partner_id"] = partner_id
         moment = {"COMPLETED": "completed_at", "CANCELLED": "cancelled_at", "NO_SHOW": "reported_at"}.get(status)
@@ -91,8 +122,9 @@ class ScenarioBuilder:
         path.write_text("\n".join(body) + "\n", encoding="utf-8")
         return path
 
-    def replay(self, chaos: int | None = None, log: io.StringIO | None = None,
-               differential: bool = True) -> dict[str, Any]:
+    def replay(
+        self, chaos: int | None = None, log: io.StringIO | None = None, differential: bool = True
+    ) -> dict[str, Any]:
         """Replay on DynamoDB Local (the default engine); a calm run is checked against moto too."""
         path = self.write()
         outcome = Replay(path, log=log or io.StringIO(), chaos_seed=chaos, engine=ENGINE or "dynamodb-local").run()

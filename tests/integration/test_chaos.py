@@ -16,8 +16,15 @@ def _mixed(scenario):
     scenario.ratings(day(0), "p1", [4] * 12)
     for i in range(14):
         status = "CANCELLED" if i % 4 == 0 else "COMPLETED"
-        scenario.job(day(0, 10, i), "p2", status, cancelled_by="partner" if status == "CANCELLED" else None,
-                     price_cents=1030 + i, payment_status="PAID", access_secrets={"wifi": f"secret-{i}"})
+        scenario.job(
+            day(0, 10, i),
+            "p2",
+            status,
+            cancelled_by="partner" if status == "CANCELLED" else None,
+            price_cents=1030 + i,
+            payment_status="PAID",
+            access_secrets={"wifi": f"secret-{i}"},
+        )
     scenario.job(day(2), "p3", "NO_SHOW")
     scenario.job(day(3), "p3", "NO_SHOW")
     scenario.rating(day(2), "p4", 9)  # invalid

@@ -28,19 +28,26 @@ def test_outcome_goes_to_stdout_without_out(scenario, capsys):
     assert json.loads(capsys.readouterr().out)["partners"]["p1"]["status"] == "ACTIVE"
 
 
-@pytest.mark.parametrize("bad_line, expected", [
-    ('{"at": "2026-03-02T09:00:00Z", "put": {"table": "partners"', "line 2: not valid JSON"),
-    ('{"at": "yesterday", "put": {"table": "partners", "item": {"partner_id": "x"}}}', "line 2: at:"),
-    ('{"at": "2026-03-02T09:00:00Z", "put": {"table": "customers", "item": {}}}', "line 2: put.table"),
-    ('{"at": "2026-03-02T09:00:00Z", "invoke": {"function": "nope", "event": {}}}', "line 2: invoke.function"),
-    ('{"at": "2026-03-01T09:00:00Z", "delete": {"table": "jobs", "key": {"job_id": "j"}}}', "line 2: 'at'"),
-    ('{"at": "2026-03-02T09:00:00Z", "put": {"table": "jobs", "item": {"status": "ACCEPTED"}}}',
-     "line 2: put.item.job_id"),
-])
+@pytest.mark.parametrize(
+    "bad_line, expected",
+    [
+        ('{"at": "2026-03-02T09:00:00Z", "put": {"table": "partners"', "line 2: not valid JSON"),
+        ('{"at": "yesterday", "put": {"table": "partners", "item": {"partner_id": "x"}}}', "line 2: at:"),
+        ('{"at": "2026-03-02T09:00:00Z", "put": {"table": "customers", "item": {}}}', "line 2: put.table"),
+        ('{"at": "2026-03-02T09:00:00Z", "invoke": {"function": "nope", "event": {}}}', "line 2: invoke.function"),
+        ('{"at": "2026-03-01T09:00:00Z", "delete": {"table": "jobs", "key": {"job_id": "j"}}}', "line 2: 'at'"),
+        (
+            '{"at": "2026-03-02T09:00:00Z", "put": {"table": "jobs", "item": {"status": "ACCEPTED"}}}',
+            "line 2: put.item.job_id",
+        ),
+    ],
+)
 def test_a_bad_scenario_line_is_named_and_nothing_after_it_runs(tmp_path, capsys, bad_line, expected):
     path = tmp_path / "bad.jsonl"
-    first = {"at": "2026-03-02T08:00:00Z", "put": {"table": "partners",
-                                                    "item": {"partner_id": "p1", "city": "hamburg", "verified": True}}}
+    first = {
+        "at": "2026-03-02T08:00:00Z",
+        "put": {"table": "partners", "item": {"partner_id": "p1", "city": "hamburg", "verified": True}},
+    }
     path.write_text(json.dumps(first) + "\n" + bad_line + "\n")
     assert main(["replay", str(path), "--out", str(tmp_path / "o.json")]) == 2
     assert expected in capsys.readouterr().err

@@ -18,14 +18,26 @@ from mila_standing.usecases.ports import FLAG
 def _insert(partner_id: str, phone: str) -> dict:
     s = TypeSerializer()
     image = {"partner_id": partner_id, "city": "berlin", "verified": True, "phone": phone}
-    return {"Records": [{
-        "eventID": partner_id, "eventName": "INSERT", "eventVersion": "1.1", "eventSource": "aws:dynamodb",
-        "awsRegion": "us-east-1", "eventSourceARN": "arn:aws:dynamodb:us-east-1:123456789012:table/partners/stream/x",
-        "dynamodb": {"Keys": {"partner_id": s.serialize(partner_id)},
-                     "NewImage": {k: s.serialize(v) for k, v in image.items()},
-                     "SequenceNumber": "1", "SizeBytes": 100, "StreamViewType": "NEW_AND_OLD_IMAGES",
-                     "ApproximateCreationDateTime": 1772359200},
-    }]}
+    return {
+        "Records": [
+            {
+                "eventID": partner_id,
+                "eventName": "INSERT",
+                "eventVersion": "1.1",
+                "eventSource": "aws:dynamodb",
+                "awsRegion": "us-east-1",
+                "eventSourceARN": "arn:aws:dynamodb:us-east-1:123456789012:table/partners/stream/x",
+                "dynamodb": {
+                    "Keys": {"partner_id": s.serialize(partner_id)},
+                    "NewImage": {k: s.serialize(v) for k, v in image.items()},
+                    "SequenceNumber": "1",
+                    "SizeBytes": 100,
+                    "StreamViewType": "NEW_AND_OLD_IMAGES",
+                    "ApproximateCreationDateTime": 1772359200,
+                },
+            }
+        ]
+    }
 
 
 @pytest.fixture

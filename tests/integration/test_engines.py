@@ -62,8 +62,7 @@ def test_contract_5_the_cli_starts_dynamodb_local_and_stops_it_after_a_good_run(
     assert len(own_engine.started) == 1 and not _jvm_alive(own_engine.started[0])
 
 
-def test_contract_5_a_line_dynamodb_refuses_stops_the_engine_and_names_the_line(scenario, tmp_path, capsys,
-                                                                               own_engine):
+def test_contract_5_a_line_dynamodb_refuses_stops_the_engine_and_names_the_line(scenario, tmp_path, capsys, own_engine):
     scenario.partner("p1", city="hamburg")
     scenario.put(day(1), "ratings", {"job_id": "big", "partner_id": "p1", "comment": "x" * 410_000})
     out = tmp_path / "o.json"
@@ -87,15 +86,20 @@ def test_contract_5_ctrl_c_during_a_replay_leaves_no_jvm(scenario, own_engine, m
     assert own_engine.started and not any(_jvm_alive(pid) for pid in own_engine.started)
 
 
-@pytest.mark.parametrize("item, words", [
-    ({"job_id": "", "partner_id": "p1", "stars": 5}, "empty string"),  # an empty key
-    ({"job_id": "j1", "partner_id": "p1", "stars": 10 ** 126}, "Number overflow"),  # out of DynamoDB's range
-])
+@pytest.mark.parametrize(
+    "item, words",
+    [
+        ({"job_id": "", "partner_id": "p1", "stars": 5}, "empty string"),  # an empty key
+        ({"job_id": "j1", "partner_id": "p1", "stars": 10**126}, "Number overflow"),  # out of DynamoDB's range
+    ],
+)
 def test_contract_4_items_dynamodb_refuses_are_bad_lines_with_its_message(tmp_path, item, words):
     path = tmp_path / "bad.jsonl"
     partner = {"partner_id": "p1", "city": "hamburg", "verified": True}
-    lines = [{"at": "2026-03-02T08:00:00Z", "put": {"table": "partners", "item": partner}},
-             {"at": "2026-03-02T09:00:00Z", "put": {"table": "ratings", "item": item}}]
+    lines = [
+        {"at": "2026-03-02T08:00:00Z", "put": {"table": "partners", "item": partner}},
+        {"at": "2026-03-02T09:00:00Z", "put": {"table": "ratings", "item": item}},
+    ]
     path.write_text("\n".join(json.dumps(line) for line in lines) + "\n")
     from mila_replay.scenario import ScenarioError
 
@@ -112,8 +116,9 @@ def test_contract_5_without_java_the_engine_says_so_in_one_line():
     assert "\n" not in message
 
 
-def test_contract_5_without_java_on_path_the_cli_answers_one_line_and_moto_still_works(scenario, tmp_path,
-                                                                                      capsys, monkeypatch):
+def test_contract_5_without_java_on_path_the_cli_answers_one_line_and_moto_still_works(
+    scenario, tmp_path, capsys, monkeypatch
+):
     monkeypatch.delenv("MILA_DYNAMODB_ENDPOINT", raising=False)
     monkeypatch.setattr("shutil.which", lambda name: None)
     scenario.partner("p1", city="hamburg")
@@ -132,9 +137,15 @@ def test_contract_5_two_replays_at_once_each_have_their_own_engine(tmp_path):
     path = tmp_path / "g.jsonl"
     path.write_text("\n".join(generate(partners=4, days=2, seed=7)) + "\n")
     env = {k: v for k, v in os.environ.items() if k != "MILA_DYNAMODB_ENDPOINT"}
-    runs = [subprocess.Popen([sys.executable, "-m", "mila_replay.cli", "replay", str(path), "--out",
-                              str(tmp_path / f"o{n}.json")], env=env, cwd=ROOT, stderr=subprocess.PIPE)
-            for n in range(2)]
+    runs = [
+        subprocess.Popen(
+            [sys.executable, "-m", "mila_replay.cli", "replay", str(path), "--out", str(tmp_path / f"o{n}.json")],
+            env=env,
+            cwd=ROOT,
+            stderr=subprocess.PIPE,
+        )
+        for n in range(2)
+    ]
     for run in runs:
         assert run.wait(timeout=300) == 0, run.stderr.read().decode() if run.stderr else ""
     first, second = (json.loads((tmp_path / f"o{n}.json").read_text()) for n in range(2))
@@ -180,9 +191,12 @@ def test_the_generator_writes_a_valid_deterministic_city_history(tmp_path):
     assert lines == generate(partners=40, days=5, seed=1)
     assert lines != generate(partners=40, days=5, seed=2)
     events = [json.loads(line) for line in lines[1:]]
-    kinds = {next(k for k in ("put", "invoke") if k in e) + ":" + (e.get("put", {}).get("table")
-                                                                     or e.get("invoke", {}).get("function"))
-             for e in events}
+    kinds = {
+        next(k for k in ("put", "invoke") if k in e)
+        + ":"
+        + (e.get("put", {}).get("table") or e.get("invoke", {}).get("function"))
+        for e in events
+    }
     assert {"put:partners", "put:jobs", "put:ratings", "invoke:nightly_check", "invoke:ops"} <= kinds
     assert [e["at"] for e in events] == sorted(e["at"] for e in events)
     statuses = {e["put"]["item"].get("status") for e in events if e.get("put", {}).get("table") == "jobs"}

@@ -17,8 +17,12 @@ from ..infra.calls import CALLS, SCRUB_ATTRIBUTES
 from .scenario import ScenarioBuilder, day
 from .test_chaos import _mixed
 
-TRANSACT_ACTIONS = {"Put": "PutItem", "Delete": "DeleteItem", "Update": "UpdateItem",
-                    "ConditionCheck": "ConditionCheckItem"}
+TRANSACT_ACTIONS = {
+    "Put": "PutItem",
+    "Delete": "DeleteItem",
+    "Update": "UpdateItem",
+    "ConditionCheck": "ConditionCheckItem",
+}
 PREFIX = {"dynamodb": "dynamodb", "sqs": "sqs", "events": "events", "cognito-idp": "cognito-idp"}
 
 
@@ -58,7 +62,7 @@ class CallRecorder:
         if service == "dynamodb":
             if name == "TransactWriteItems":
                 for action in params["TransactItems"]:
-                    (kind, body), = action.items()
+                    ((kind, body),) = action.items()
                     self._add(f"dynamodb:{TRANSACT_ACTIONS[kind]}", self._resource(body["TableName"]))
                 return
             tables = list(params.get("RequestItems", {})) or [params.get("TableName", "")]
@@ -67,8 +71,11 @@ class CallRecorder:
             if name == "UpdateItem" and self._resource(tables[0]) == "jobs":
                 names = set(params.get("ExpressionAttributeNames", {}).values()) | set(params["Key"])
                 expressions = " ".join(str(params.get(k, "")) for k in ("UpdateExpression", "ConditionExpression"))
-                names |= {w for w in re.findall(r"(?<![#:])\b[a-z_]+\b", expressions)
-                          if w not in {"remove", "and", "attribute_exists", "set"}}
+                names |= {
+                    w
+                    for w in re.findall(r"(?<![#:])\b[a-z_]+\b", expressions)
+                    if w not in {"remove", "and", "attribute_exists", "set"}
+                }
                 self.scrubbed_attributes |= names
             return
         resource = {"sqs": "queue", "events": "bus", "cognito-idp": "user_pool"}.get(service, service)
@@ -83,8 +90,11 @@ def rich(scenario: ScenarioBuilder) -> ScenarioBuilder:
     scenario.rating(day(2, 10), "p1", 4, job_id="r-00001", voided=True)  # leaves the window (R1.2)
     scenario.invoke(day(19), "ops", {"action": "explain", "partner_id": "p1"})
     scenario.invoke(day(19, 10), "ops", {"action": "reinstate", "partner_id": "p1", "actor": "ops", "reason": "r"})
-    scenario.invoke(day(19, 11), "ops", {"action": "report_incident", "partner_id": "p4", "category": "CASH_PAYMENT",
-                                         "actor": "ops", "note": "n"})
+    scenario.invoke(
+        day(19, 11),
+        "ops",
+        {"action": "report_incident", "partner_id": "p4", "category": "CASH_PAYMENT", "actor": "ops", "note": "n"},
+    )
     scenario.invoke(day(19, 12), "ops", {"action": "decide", "partner_id": "p3", "approve": True, "actor": "ops"})
     scenario.invoke(day(20, 2), "nightly_check", {"city": "hamburg"})
     return scenario

@@ -36,22 +36,48 @@ def years_of_trouble(scenario: ScenarioBuilder) -> None:
         at = start + timedelta(days=1)
         # a burst of poor ratings (warnings, then the night suspends: R2.2, R2.4)
         for i in range(8):
-            scenario.rating(at, PARTNER, 3, job_id=f"r-{month:03d}-{i}-" + "x" * 100,
-                            rated_at=at - timedelta(minutes=10 - i))
+            scenario.rating(
+                at, PARTNER, 3, job_id=f"r-{month:03d}-{i}-" + "x" * 100, rated_at=at - timedelta(minutes=10 - i)
+            )
         # outcomes: completed, partner cancellations and an unannounced no-show (R3, R5, R6)
         for i in range(6):
             status, extra = ("CANCELLED", {"cancelled_by": "partner"}) if i % 3 == 0 else ("COMPLETED", {})
-            scenario.job(at + timedelta(hours=i + 1), PARTNER, status, job_id=f"j-{month:03d}-{i}-" + "y" * 100,
-                         city=CITY, accepted_at=iso(start), **extra)
-        scenario.job(at + timedelta(hours=8), PARTNER, "NO_SHOW", job_id=f"n-{month:03d}-" + "z" * 100, city=CITY,
-                     accepted_at=iso(start))
+            scenario.job(
+                at + timedelta(hours=i + 1),
+                PARTNER,
+                status,
+                job_id=f"j-{month:03d}-{i}-" + "y" * 100,
+                city=CITY,
+                accepted_at=iso(start),
+                **extra,
+            )
+        scenario.job(
+            at + timedelta(hours=8),
+            PARTNER,
+            "NO_SHOW",
+            job_id=f"n-{month:03d}-" + "z" * 100,
+            city=CITY,
+            accepted_at=iso(start),
+        )
         scenario.nightly(month * 30 + 2)
         # an incident with the longest note, then a reinstatement with the longest reason (R7, R12.4)
-        scenario.invoke(start + timedelta(days=3), "ops", {
-            "action": "report_incident", "partner_id": PARTNER, "category": "ABUSIVE_BEHAVIOUR", "actor": actor,
-            "job_id": f"j-{month:03d}-1-" + "y" * 100, "note": "n" * MAX_NOTE_CHARS})
-        scenario.invoke(start + timedelta(days=4), "ops", {
-            "action": "reinstate", "partner_id": PARTNER, "actor": actor, "reason": "r" * MAX_REASON_CHARS})
+        scenario.invoke(
+            start + timedelta(days=3),
+            "ops",
+            {
+                "action": "report_incident",
+                "partner_id": PARTNER,
+                "category": "ABUSIVE_BEHAVIOUR",
+                "actor": actor,
+                "job_id": f"j-{month:03d}-1-" + "y" * 100,
+                "note": "n" * MAX_NOTE_CHARS,
+            },
+        )
+        scenario.invoke(
+            start + timedelta(days=4),
+            "ops",
+            {"action": "reinstate", "partner_id": PARTNER, "actor": actor, "reason": "r" * MAX_REASON_CHARS},
+        )
 
 
 def test_issue_12_two_years_of_events_and_incidents_keep_every_item_under_budget(scenario):

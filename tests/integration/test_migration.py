@@ -104,8 +104,14 @@ def test_issue_8_migration_keeps_every_partner_as_it_was_resumes_and_is_idempote
 
     checkpoint = tmp_path / "checkpoint.json"
     with pytest.raises(Stop):  # a run that dies half way ...
-        migrate_table(aws.dynamodb, "standing", segments=2, checkpoint=checkpoint, page_size=20,
-                      after_page=crash_after_three_pages)
+        migrate_table(
+            aws.dynamodb,
+            "standing",
+            segments=2,
+            checkpoint=checkpoint,
+            page_size=20,
+            after_page=crash_after_three_pages,
+        )
     first = sum(1 for i in _standing_items(aws) if i["sk"] == "STANDING" and not is_legacy(i))
     assert 0 < first < len(legacy["partners"])
     second = migrate_table(aws.dynamodb, "standing", segments=2, checkpoint=checkpoint, page_size=20)  # resumed
@@ -130,8 +136,9 @@ def test_issue_8_a_function_meeting_an_old_item_migrates_it_before_deciding(old_
     aws, store = old_table
     partner_id = "p-leipzig-07"  # suspended for ratings in the demo: a full rating window
     old_view = legacy["partners"][partner_id]
-    raw = aws.dynamodb.get_item(TableName="standing", Key=to_attrs({"pk": f"PARTNER#{partner_id}",
-                                                                     "sk": "STANDING"}))["Item"]
+    raw = aws.dynamodb.get_item(TableName="standing", Key=to_attrs({"pk": f"PARTNER#{partner_id}", "sk": "STANDING"}))[
+        "Item"
+    ]
     assert is_legacy(from_attrs(raw))
     policy = Policy.load(ROOT / "infra" / "policy.yaml").for_city("leipzig")
     now = parse_time(legacy["now"])

@@ -77,23 +77,38 @@ def test_issue_9_the_summary_counts_per_city_and_the_state_machine_answers_it(sc
     (night,) = [i["response"] for i in outcome["invocations"]]
     assert night["warnings"] == 3 and night["partners_evaluated"] == 4
     assert night["per_city"] == {
-        "hamburg": {"partners_evaluated": 3, "warnings": 2, "suspensions": 0, "pending_decisions": 0,
-                    "review_reminders": 0},
-        "munich": {"partners_evaluated": 1, "warnings": 1, "suspensions": 0, "pending_decisions": 0,
-                    "review_reminders": 0},
+        "hamburg": {
+            "partners_evaluated": 3,
+            "warnings": 2,
+            "suspensions": 0,
+            "pending_decisions": 0,
+            "review_reminders": 0,
+        },
+        "munich": {
+            "partners_evaluated": 1,
+            "warnings": 1,
+            "suspensions": 0,
+            "pending_decisions": 0,
+            "review_reminders": 0,
+        },
     }
     # each step was an invocation of nightly_check: plan, figures, combine, evaluate, summarize
     assert outcome["stats"]["invocations"] >= 5
 
 
-@pytest.mark.parametrize("event, code", [
-    ({"city": "berln"}, "UNKNOWN_CITY"),
-    ({"cty": "hamburg"}, "INVALID_REQUEST"),
-    (None, "INVALID_REQUEST"), ([], "INVALID_REQUEST"), ("", "INVALID_REQUEST"), (0, "INVALID_REQUEST"),
-    (False, "INVALID_REQUEST"),
-])
-def test_contract_5_a_night_for_an_unknown_city_or_not_an_object_is_refused_and_writes_nothing(
-        scenario, event, code):
+@pytest.mark.parametrize(
+    "event, code",
+    [
+        ({"city": "berln"}, "UNKNOWN_CITY"),
+        ({"cty": "hamburg"}, "INVALID_REQUEST"),
+        (None, "INVALID_REQUEST"),
+        ([], "INVALID_REQUEST"),
+        ("", "INVALID_REQUEST"),
+        (0, "INVALID_REQUEST"),
+        (False, "INVALID_REQUEST"),
+    ],
+)
+def test_contract_5_a_night_for_an_unknown_city_or_not_an_object_is_refused_and_writes_nothing(scenario, event, code):
     scenario.partner("p1", city=CITY)
     scenario.lines.append({"at": "2026-03-03T02:00:00Z", "invoke": {"function": "nightly_check", "event": event}})
     outcome = scenario.replay(differential=False)
@@ -105,9 +120,17 @@ def test_contract_5_a_night_for_an_unknown_city_or_not_an_object_is_refused_and_
 
 def test_contract_5_the_raw_scheduled_event_means_all_cities(scenario):
     poor_raters(scenario, count=1)
-    scheduled = {"version": "0", "id": "e-1", "detail-type": "Scheduled Event", "source": "aws.events",
-                 "account": "123456789012", "time": "2026-03-09T02:00:00Z", "region": "eu-central-1",
-                 "resources": ["arn:aws:events:eu-central-1:123456789012:rule/mila-nightly"], "detail": {}}
+    scheduled = {
+        "version": "0",
+        "id": "e-1",
+        "detail-type": "Scheduled Event",
+        "source": "aws.events",
+        "account": "123456789012",
+        "time": "2026-03-09T02:00:00Z",
+        "region": "eu-central-1",
+        "resources": ["arn:aws:events:eu-central-1:123456789012:rule/mila-nightly"],
+        "detail": {},
+    }
     scenario.invoke(day(7, hour=2), "nightly_check", scheduled)
     outcome = scenario.replay(differential=False)
     (answer,) = [i["response"] for i in outcome["invocations"]]

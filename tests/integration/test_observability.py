@@ -12,8 +12,11 @@ from .scenario import day
 def test_metrics_name_their_function_and_publish_notices_logs_notice_ids(scenario):
     # Given a partner whose phone and username are in the partners table, suspended for conduct (R7.1),
     scenario.partner("p-1", phone="+49 170 0000000", user_pool_username="p-1@example.org")
-    scenario.invoke(day(1), "ops", {"action": "report_incident", "partner_id": "p-1",
-                                    "category": "DISCRIMINATION", "actor": "ops@mila"})
+    scenario.invoke(
+        day(1),
+        "ops",
+        {"action": "report_incident", "partner_id": "p-1", "category": "DISCRIMINATION", "actor": "ops@mila"},
+    )
     log = io.StringIO()
     outcome = scenario.replay(log=log, differential=False)
     assert outcome["logins"]["p-1@example.org"] is False

@@ -39,11 +39,27 @@ def poisoned(scenario: ScenarioBuilder) -> int:
         jobs_at = day(1 + burst, 12)
         for i in range(5):
             if i == bad_at:  # the ledger cannot hold it (decimal.Rounded, past validation)
-                scenario.job(jobs_at, "p2", "COMPLETED", job_id=f"j-huge-{position}", city=CITY,
-                             price_cents=10**40, payment_status="PAID", accepted_at=iso(day(0)))
+                scenario.job(
+                    jobs_at,
+                    "p2",
+                    "COMPLETED",
+                    job_id=f"j-huge-{position}",
+                    city=CITY,
+                    price_cents=10**40,
+                    payment_status="PAID",
+                    accepted_at=iso(day(0)),
+                )
                 bad += 1
-            scenario.job(jobs_at, "p2", "COMPLETED", city=CITY, price_cents=1000 + i, payment_status="PAID",
-                         access_secrets={"wifi": f"w-{position}-{i}"}, accepted_at=iso(day(0)))
+            scenario.job(
+                jobs_at,
+                "p2",
+                "COMPLETED",
+                city=CITY,
+                price_cents=1000 + i,
+                payment_status="PAID",
+                access_secrets={"wifi": f"w-{position}-{i}"},
+                accepted_at=iso(day(0)),
+            )
         scenario.delete(day(5), "jobs", {"job_id": f"j-huge-{position}"})  # see test_poison_records
         for i in range(4):
             if i == min(bad_at, 3):  # DynamoDB refuses the key (ValidationException, past validation)

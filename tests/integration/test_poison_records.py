@@ -40,6 +40,7 @@ def assert_at_once(outcome: dict[str, Any], reason: str) -> None:
 
 # --- a time that overflows in UTC (OverflowError) ------------------------------------------------
 
+
 def rating_burst(scenario: ScenarioBuilder, bad_rated_at: str) -> None:
     scenario.partner("p1", city=CITY)
     at = day(1)
@@ -83,6 +84,7 @@ def test_issue_12_an_overflow_past_validation_is_bad_input_not_a_retry(scenario,
 
 
 # --- an amount the ledger cannot hold (decimal.Rounded) -----------------------------------------
+
 
 def paid_jobs(scenario: ScenarioBuilder, bad_price: int) -> None:
     scenario.partner("p1", city=CITY)
@@ -129,6 +131,7 @@ def test_issue_12_a_price_the_ledger_cannot_store_past_validation_is_bad_input(s
 
 
 # --- a key DynamoDB refuses (ValidationException) -----------------------------------------------
+
 
 def registrations(scenario: ScenarioBuilder, phone: str) -> None:
     at = day(0, 8)
@@ -177,6 +180,7 @@ def test_r14_13_ids_and_cities_beyond_key_limits_are_refused(scenario):
 
 # --- a partner whose standing cannot be written (issue 12 item 4) ------------------------------
 
+
 def test_issue_12_an_unwritable_partner_is_loud_and_others_are_applied(scenario, monkeypatch):
     # Given ids may be longer than a key (validation lifted): PARTNER#<id> exceeds 2,048 bytes
     monkeypatch.setattr(models, "MAX_ID_BYTES", 10**6)
@@ -198,11 +202,14 @@ def test_issue_12_an_unwritable_partner_is_loud_and_others_are_applied(scenario,
     assert long_id in log.getvalue()
 
 
-@pytest.mark.parametrize("event", [
-    {"action": "report_incident", "partner_id": "p1", "category": "CONDUCT", "actor": "ops", "note": "x" * 200_000},
-    {"action": "reinstate", "partner_id": "p1", "actor": "ops", "reason": "y" * 200_000},
-    {"action": "explain", "partner_id": "p" * 3000},
-])
+@pytest.mark.parametrize(
+    "event",
+    [
+        {"action": "report_incident", "partner_id": "p1", "category": "CONDUCT", "actor": "ops", "note": "x" * 200_000},
+        {"action": "reinstate", "partner_id": "p1", "actor": "ops", "reason": "y" * 200_000},
+        {"action": "explain", "partner_id": "p" * 3000},
+    ],
+)
 def test_r14_13_ops_free_text_and_ids_over_the_limits_get_an_error_object(scenario, event):
     # Given a known partner
     scenario.partner("p1", city=CITY)
@@ -226,8 +233,17 @@ def test_issue_12_an_ops_call_dynamodb_refuses_answers_unwritable_and_changes_no
 
     monkeypatch.setattr(ops, "report_incident", report)
     scenario.partner("p1", city=CITY)
-    scenario.invoke(day(1), "ops", {"action": "report_incident", "partner_id": "p1", "category": "DISCRIMINATION",
-                                    "actor": "ops-a", "note": "n" * 2000})
+    scenario.invoke(
+        day(1),
+        "ops",
+        {
+            "action": "report_incident",
+            "partner_id": "p1",
+            "category": "DISCRIMINATION",
+            "actor": "ops-a",
+            "note": "n" * 2000,
+        },
+    )
     log = io.StringIO()
     # When replayed
     outcome = scenario.replay(log=log, differential=False)

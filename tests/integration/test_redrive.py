@@ -49,11 +49,22 @@ def _redrive(aws, functions, mappings, streams: Any = None, **options: Any) -> R
         return functions.invoke(by_arn[function_arn], event)
 
     def filters(function_arn: str, stream_arn: str) -> list[dict[str, Any]]:
-        return [p for m in mappings if m.function == by_arn[function_arn]
-                and aws.refs.get(f"{m.source}.StreamArn") == stream_arn for p in m.filters]
+        return [
+            p
+            for m in mappings
+            if m.function == by_arn[function_arn] and aws.refs.get(f"{m.source}.StreamArn") == stream_arn
+            for p in m.filters
+        ]
 
-    return Redrive(aws.sqs, streams or aws.streams_client, invoke, aws.queues[QUEUE], filters=filters,
-                   say=lambda line: None, **options)
+    return Redrive(
+        aws.sqs,
+        streams or aws.streams_client,
+        invoke,
+        aws.queues[QUEUE],
+        filters=filters,
+        say=lambda line: None,
+        **options,
+    )
 
 
 class Trimmed:
@@ -64,9 +75,15 @@ class Trimmed:
 
     def get_shard_iterator(self, **params: Any) -> Any:
         if params["SequenceNumber"] == self.sequence:
-            raise ClientError({"Error": {"Code": "TrimmedDataAccessException",
-                                         "Message": "the requested record is past the trim horizon"}},
-                              "GetShardIterator")
+            raise ClientError(
+                {
+                    "Error": {
+                        "Code": "TrimmedDataAccessException",
+                        "Message": "the requested record is past the trim horizon",
+                    }
+                },
+                "GetShardIterator",
+            )
         return self.streams.get_shard_iterator(**params)
 
     def get_records(self, **params: Any) -> Any:
@@ -103,8 +120,15 @@ def test_exhausted_retries_send_lambdas_invocation_record_without_the_records(sc
     assert message["requestContext"]["functionArn"].endswith(":function:mila-on_rating")
     assert message["requestContext"]["approximateInvokeCount"] == 6  # the first try and 5 retries
     info = message["DDBStreamBatchInfo"]
-    assert set(info) == {"shardId", "startSequenceNumber", "endSequenceNumber", "approximateArrivalOfFirstRecord",
-                         "approximateArrivalOfLastRecord", "batchSize", "streamArn"}
+    assert set(info) == {
+        "shardId",
+        "startSequenceNumber",
+        "endSequenceNumber",
+        "approximateArrivalOfFirstRecord",
+        "approximateArrivalOfLastRecord",
+        "batchSize",
+        "streamArn",
+    }
     assert info["batchSize"] == 1 and info["startSequenceNumber"] == info["endSequenceNumber"]
     assert info["approximateArrivalOfFirstRecord"] == "2026-03-03T09:00:00Z"
     assert "record" not in json.dumps(message).lower().replace("firstrecord", "").replace("lastrecord", "")
@@ -166,8 +190,7 @@ def test_redrive_reports_each_bad_message_and_keeps_it_until_handled(scenario, m
         url = aws.queues[QUEUE]
         (good,) = [m for m in _messages(aws) if "DDBStreamBatchInfo" in m]
         gone = json.loads(json.dumps(good))
-        gone["DDBStreamBatchInfo"]["startSequenceNumber"] = gone["DDBStreamBatchInfo"]["endSequenceNumber"] = (
-            "9" * 21)
+        gone["DDBStreamBatchInfo"]["startSequenceNumber"] = gone["DDBStreamBatchInfo"]["endSequenceNumber"] = "9" * 21
         aws.sqs.send_message(QueueUrl=url, MessageBody=json.dumps(gone))
         aws.sqs.send_message(QueueUrl=url, MessageBody="not json {")
         outage.on = False
@@ -196,7 +219,6 @@ def test_redrive_on_an_empty_queue_says_so():
     assert report.lines == ["the failure queue is empty: nothing to redrive"] and report.ok
 
 
-
 def test_records_past_their_maximum_age_are_discarded_with_lambdas_condition():
     """Issue 11 item 1: MaximumRecordAgeInSeconds (21600 in the template): Lambda does not invoke
     the function with an expired record; its invocation record says RecordAgeExceeded."""
@@ -210,17 +232,28 @@ def test_records_past_their_maximum_age_are_discarded_with_lambdas_condition():
 
     sent: list[dict[str, Any]] = []
     aws = SimpleNamespace(
-        queues={QUEUE: "q"}, failed_batches={},
+        queues={QUEUE: "q"},
+        failed_batches={},
         stream_origins={("arn:replay", "000000000000000000001"): StreamOrigin("arn:engine", "shard-1", "17")},
-        sqs=SimpleNamespace(send_message=lambda QueueUrl, MessageBody: sent.append(json.loads(MessageBody))))
+        sqs=SimpleNamespace(send_message=lambda QueueUrl, MessageBody: sent.append(json.loads(MessageBody))),
+    )
     functions = SimpleNamespace(invoke=lambda name, event: pytest.fail("an expired record was delivered"))
-    mapping = Mapping("on_rating", "RatingsTable", maximum_retry_attempts=5, on_failure=QUEUE,
-                      maximum_record_age=21600)
+    mapping = Mapping("on_rating", "RatingsTable", maximum_retry_attempts=5, on_failure=QUEUE, maximum_record_age=21600)
     runner = MappingRunner(mapping, functions, aws)  # type: ignore[arg-type]
     written = day(1)
-    runner.offer([{"eventSourceARN": "arn:replay", "eventID": "e1", "dynamodb": {
-        "SequenceNumber": "000000000000000000001", "ApproximateCreationDateTime": int(written.timestamp()),
-        "Keys": {"job_id": {"S": "r-1"}}}}])
+    runner.offer(
+        [
+            {
+                "eventSourceARN": "arn:replay",
+                "eventID": "e1",
+                "dynamodb": {
+                    "SequenceNumber": "000000000000000000001",
+                    "ApproximateCreationDateTime": int(written.timestamp()),
+                    "Keys": {"job_id": {"S": "r-1"}},
+                },
+            }
+        ]
+    )
     clock.set_now(written + timedelta(hours=7))
     try:
         runner.deliver_batch()

@@ -63,8 +63,15 @@ def test_r13_notices_after_a_refused_write_are_still_published(scenario):
     front (R14.13; the write DynamoDB refuses is tested in test_poison_records.py) - and what comes
     after is delivered as before: the suspension blocks the login."""
     scenario.partner("p1", city="hamburg")
-    _ops(scenario, day(1), action="report_incident", partner_id="p1", category="DISCRIMINATION",
-         actor="ops-a", note="n" * 420_000)
+    _ops(
+        scenario,
+        day(1),
+        action="report_incident",
+        partner_id="p1",
+        category="DISCRIMINATION",
+        actor="ops-a",
+        note="n" * 420_000,
+    )
     _ops(scenario, day(2), action="report_incident", partner_id="p1", category="DISCRIMINATION", actor="ops-a")
     outcome = scenario.replay()
     assert outcome["invocations"][0]["response"]["error"]["code"] == "INVALID_REQUEST"
@@ -83,15 +90,24 @@ def test_contract_2_ops_answers_a_non_object_event_with_an_error(scenario):
 def test_contract_4_cities_show_the_figures_in_force_before_the_first_night(scenario):
     scenario.partner("p1", city="hamburg")
     assert scenario.replay()["cities"] == {
-        "hamburg": {"average_cancellation_rate": 0.03, "maximum_cancellation_rate": 0.05}}
+        "hamburg": {"average_cancellation_rate": 0.03, "maximum_cancellation_rate": 0.05}
+    }
 
 
 def test_contract_4_an_item_dynamodb_refuses_is_a_bad_line(scenario, capsys):
     scenario.partner("p1", city="hamburg")
     # 39 significant digits: DynamoDB keeps 38 (its own message names the line's problem)
-    scenario.put(day(1), "jobs", {"job_id": "j", "city": "hamburg", "status": "COMPLETED",
-                                  "scheduled_at": "2026-03-03T08:00:00Z",
-                                  "price_cents": 123456789012345678901234567890123456789})
+    scenario.put(
+        day(1),
+        "jobs",
+        {
+            "job_id": "j",
+            "city": "hamburg",
+            "status": "COMPLETED",
+            "scheduled_at": "2026-03-03T08:00:00Z",
+            "price_cents": 123456789012345678901234567890123456789,
+        },
+    )
     assert main(["replay", str(scenario.write())]) == 2
     error = capsys.readouterr().err
     assert "line 2:" in error and "precision up to 38 digits" in error

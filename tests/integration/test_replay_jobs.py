@@ -19,22 +19,34 @@ from .scenario import ScenarioBuilder, day, iso, notices_of
 CITY = "hamburg"  # no city overrides in infra/policy.yaml: the defaults apply
 
 
-def history(scenario: ScenarioBuilder, at: datetime, partner_id: str, outcomes: str, city: str = CITY,
-            prefix: str | None = None) -> list[str]:
+def history(
+    scenario: ScenarioBuilder, at: datetime, partner_id: str, outcomes: str, city: str = CITY, prefix: str | None = None
+) -> list[str]:
     """A burst of resolved jobs written at ``at``, their outcomes one minute apart before it.
 
     ``outcomes``: one letter per job, oldest first: C completed, X cancelled by the partner,
     N no-show (unannounced). Returns the job ids."""
     field_of: dict[str, tuple[str, dict[str, Any]]] = {
-        "C": ("COMPLETED", {}), "X": ("CANCELLED", {"cancelled_by": "partner"}), "N": ("NO_SHOW", {})}
+        "C": ("COMPLETED", {}),
+        "X": ("CANCELLED", {"cancelled_by": "partner"}),
+        "N": ("NO_SHOW", {}),
+    }
     moment_of = {"COMPLETED": "completed_at", "CANCELLED": "cancelled_at", "NO_SHOW": "reported_at"}
     ids = []
     for i, letter in enumerate(outcomes):
         status, extra = field_of[letter]
         job_id = f"{prefix or partner_id}-{i:03d}"
         when = at - timedelta(minutes=len(outcomes) - i)
-        scenario.job(at, partner_id, status, job_id=job_id, city=city,
-                     scheduled_at=iso(when - timedelta(hours=1)), **{moment_of[status]: iso(when)}, **extra)
+        scenario.job(
+            at,
+            partner_id,
+            status,
+            job_id=job_id,
+            city=city,
+            scheduled_at=iso(when - timedelta(hours=1)),
+            **{moment_of[status]: iso(when)},
+            **extra,
+        )
         ids.append(job_id)
     return ids
 
@@ -53,6 +65,7 @@ def jobs_table(outcome: dict[str, Any]) -> dict[str, dict[str, Any]]:
 
 # --- R3 cancellation window and rate ------------------------------------------------------------
 
+
 def test_r3_1_two_cancellations_among_50_jobs_is_004_over_the_last_50_by_outcome_time(scenario):
     for pid in ("p1", "p2", "p3"):
         scenario.partner(pid, city=CITY)
@@ -62,8 +75,16 @@ def test_r3_1_two_cancellations_among_50_jobs_is_004_over_the_last_50_by_outcome
     # them but arrive a day later (60 resolved jobs; the 10 oldest fall out of the window),
     history(scenario, day(0), "p2", "C" * 50, prefix="p2-new")
     for i in range(10):
-        scenario.job(day(1), "p2", "CANCELLED", job_id=f"p2-old-{i}", city=CITY, cancelled_by="partner",
-                     scheduled_at=iso(day(-10, minute=i)), cancelled_at=iso(day(-10, hour=10, minute=i)))
+        scenario.job(
+            day(1),
+            "p2",
+            "CANCELLED",
+            job_id=f"p2-old-{i}",
+            city=CITY,
+            cancelled_by="partner",
+            scheduled_at=iso(day(-10, minute=i)),
+            cancelled_at=iso(day(-10, hour=10, minute=i)),
+        )
     # and p3 with 51 outcomes at the very same moment: the tie is broken by job_id, so the
     # cancellation "a-0" is the oldest and leaves the window.
     scenario.job(day(0), "p3", "CANCELLED", job_id="a-0", city=CITY, cancelled_by="partner")
@@ -106,10 +127,24 @@ def test_r3_3_an_announced_no_show_counts_as_a_cancellation_not_a_strike(scenari
         history(scenario, day(0), pid, "C" * 9)
     # When each has a no-show for an appointment at 14:00, p1 having told support at 08:00,
     # p2 at 15:00
-    scenario.job(day(1, 16), "p1", "NO_SHOW", job_id="ns-announced", city=CITY,
-                 scheduled_at=iso(day(1, 14)), support_informed_at=iso(day(1, 8)))
-    scenario.job(day(1, 16), "p2", "NO_SHOW", job_id="ns-late", city=CITY,
-                 scheduled_at=iso(day(1, 14)), support_informed_at=iso(day(1, 15)))
+    scenario.job(
+        day(1, 16),
+        "p1",
+        "NO_SHOW",
+        job_id="ns-announced",
+        city=CITY,
+        scheduled_at=iso(day(1, 14)),
+        support_informed_at=iso(day(1, 8)),
+    )
+    scenario.job(
+        day(1, 16),
+        "p2",
+        "NO_SHOW",
+        job_id="ns-late",
+        city=CITY,
+        scheduled_at=iso(day(1, 14)),
+        support_informed_at=iso(day(1, 15)),
+    )
     outcome = scenario.replay()
     # Then p1's no-show is a cancellation: in the rate, but no strike and no NO_SHOW_WARNING;
     p1 = outcome["partners"]["p1"]
@@ -146,11 +181,18 @@ def test_r3_4_a_corrected_outcome_counts_with_its_latest_status_and_r14_9_a_dele
 
 # --- R4 city limits ----------------------------------------------------------------------------
 
+
 def test_r4_city_average_and_maximum_from_the_nightly_check_and_r4_3_default_before_it(scenario):
     # Given hamburg: 5 partners with >= 10 resolved jobs (rates 0, 0.1, 0.2, 0.3, 0.05) and one
     # with only 9 (all cancelled; too few jobs to count),
-    rates = {"h1": "C" * 10, "h2": "X" + "C" * 9, "h3": "XX" + "C" * 8, "h4": "XXX" + "C" * 7,
-             "h5": "X" + "C" * 19, "h6": "X" * 9}
+    rates = {
+        "h1": "C" * 10,
+        "h2": "X" + "C" * 9,
+        "h3": "XX" + "C" * 8,
+        "h4": "XXX" + "C" * 7,
+        "h5": "X" + "C" * 19,
+        "h6": "X" * 9,
+    }
     # leipzig: only 4 qualifying partners (and one with 9 jobs),
     rates |= {f"l{i}": "X" + "C" * 9 for i in range(1, 5)} | {"l5": "C" * 9}
     # koeln: 5 qualifying partners whose average 0.02 gives 1.5 x 0.02 = 0.03 < the 0.05 floor.
@@ -175,11 +217,9 @@ def test_r4_city_average_and_maximum_from_the_nightly_check_and_r4_3_default_bef
     }
     assert outcome["cities"]["hamburg"]["average_cancellation_rate"] == 0.13
     # leipzig, with fewer than 5 qualifying partners, uses the defaults,
-    assert outcome["cities"]["leipzig"] == {"average_cancellation_rate": 0.03,
-                                            "maximum_cancellation_rate": 0.05}
+    assert outcome["cities"]["leipzig"] == {"average_cancellation_rate": 0.03, "maximum_cancellation_rate": 0.05}
     # koeln's maximum is the floor.
-    assert outcome["cities"]["koeln"] == {"average_cancellation_rate": 0.02,
-                                          "maximum_cancellation_rate": 0.05}
+    assert outcome["cities"]["koeln"] == {"average_cancellation_rate": 0.02, "maximum_cancellation_rate": 0.05}
     # R4.3: before the first nightly check h2 (0.1) was warned against the default 0.03;
     h2 = notices_of(outcome, "h2", "CANCELLATION_WARNING")
     assert [n["at"] for n in h2] == [iso(day(0))]
@@ -192,6 +232,7 @@ def test_r4_city_average_and_maximum_from_the_nightly_check_and_r4_3_default_bef
 
 
 # --- R5 cancellation notices and suspension ------------------------------------------------------
+
 
 def test_r5_2_warning_at_once_then_r5_3_suspension_on_day_15_only_above_the_city_maximum(scenario):
     # Given p1 with 10 completed jobs (rate 0, no warning yet), and p2 with 19 completed jobs
@@ -227,6 +268,7 @@ def test_r5_2_warning_at_once_then_r5_3_suspension_on_day_15_only_above_the_city
 
 # --- R6 no-shows -------------------------------------------------------------------------------
 
+
 def test_r6_first_no_show_warns_and_the_second_excludes_at_once_in_the_stream_handler(scenario):
     # Given an active partner
     scenario.partner("p1", city=CITY)
@@ -236,15 +278,18 @@ def test_r6_first_no_show_warns_and_the_second_excludes_at_once_in_the_stream_ha
     outcome = scenario.replay()  # no nightly check at all
     # Then the first strike brings the one warning (R6.2) and the second the exclusion, at once (R6.3),
     notices = notices_of(outcome, "p1")
-    assert [(n["type"], n["at"]) for n in notices] == [("NO_SHOW_WARNING", iso(day(0))),
-                                                       ("EXCLUDED", iso(day(3)))]
+    assert [(n["type"], n["at"]) for n in notices] == [("NO_SHOW_WARNING", iso(day(0))), ("EXCLUDED", iso(day(3)))]
     assert notices[0]["reasons"]["rule"] == "R6.2"
     assert notices[1]["reasons"]["rule"] == "R6.3"
     assert notices[1]["reasons"]["notices"] == [notices[0]["notice_id"]]
     assert outcome["invocations"] == []
     p1 = outcome["partners"]["p1"]
-    assert (p1["status"], p1["reason"], p1["dispatch_eligible"], p1["no_show_strikes"]) == \
-        ("EXCLUDED", "NO_SHOW", False, 2)
+    assert (p1["status"], p1["reason"], p1["dispatch_eligible"], p1["no_show_strikes"]) == (
+        "EXCLUDED",
+        "NO_SHOW",
+        False,
+        2,
+    )
     # the no-shows count in the cancellation rate too (R6.1), and an excluded partner may still log in.
     assert (p1["cancellation_rate"], p1["resolved_jobs"]) == (1.0, 2)
     assert outcome["logins"]["p1"] is True
@@ -257,8 +302,15 @@ def test_r6_3_with_one_strike_before_exclusion_the_first_no_show_excludes_withou
     scenario.partner("p2", city=CITY)
     # When p1 misses an appointment unannounced, p2 announced in time (R3.3)
     scenario.job(day(0), "p1", "NO_SHOW", job_id="ns1", city=CITY)
-    scenario.job(day(0, 16), "p2", "NO_SHOW", job_id="ns2", city=CITY,
-                 scheduled_at=iso(day(0, 14)), support_informed_at=iso(day(0, 8)))
+    scenario.job(
+        day(0, 16),
+        "p2",
+        "NO_SHOW",
+        job_id="ns2",
+        city=CITY,
+        scheduled_at=iso(day(0, 14)),
+        support_informed_at=iso(day(0, 8)),
+    )
     outcome = scenario.replay()
     # Then p1 is excluded straight away with no warning; p2 is not struck at all.
     assert [n["type"] for n in notices_of(outcome, "p1")] == ["EXCLUDED"]
@@ -291,9 +343,11 @@ def test_r6_1_a_strike_366_days_old_has_expired_one_365_days_old_still_counts(sc
 
 # --- R10 commission ------------------------------------------------------------------------------
 
+
 def ledger_rows(outcome: dict[str, Any]) -> list[tuple[Any, ...]]:
-    return [(e["job_id"], e["kind"], e["price_cents"], e["commission_cents"], e["payout_cents"])
-            for e in outcome["ledger"]]
+    return [
+        (e["job_id"], e["kind"], e["price_cents"], e["commission_cents"], e["payout_cents"]) for e in outcome["ledger"]
+    ]
 
 
 def test_r10_1_commission_half_up_at_the_rate_of_the_jobs_city(scenario):
@@ -306,23 +360,27 @@ def test_r10_1_commission_half_up_at_the_rate_of_the_jobs_city(scenario):
     scenario.job(day(0), "p1", "COMPLETED", job_id="j-hamburg", city="hamburg", price_cents=1030, **paid)
     scenario.job(day(0), "p1", "COMPLETED", job_id="j-koeln", city="koeln", price_cents=100, **paid)
     scenario.job(day(0), "p1", "COMPLETED", job_id="j-dresden", city="dresden", price_cents=1030, **paid)
-    scenario.job(day(0), "p2", "COMPLETED", job_id="j-koeln-partner-in-hamburg", city="hamburg",
-                 price_cents=1030, **paid)
+    scenario.job(
+        day(0), "p2", "COMPLETED", job_id="j-koeln-partner-in-hamburg", city="hamburg", price_cents=1030, **paid
+    )
     # (and a partner without any partners record: still booked, R14.8)
     scenario.job(day(0), "ghost", "COMPLETED", job_id="j-ghost", city="dresden", price_cents=1030, **paid)
     outcome = scenario.replay()
     # Then each earns one COMMISSION at its job's city rate, rounded half up, in whole cents:
     # 0.20 x 1030 = 206; 0.145 x 100 = 14.5 -> 15; 0.15 x 1030 = 154.5 -> 155.
-    assert sorted(ledger_rows(outcome)) == sorted([
-        ("j-hamburg", "COMMISSION", 1030, 206, 824),
-        ("j-koeln", "COMMISSION", 100, 15, 85),
-        ("j-dresden", "COMMISSION", 1030, 155, 875),
-        ("j-koeln-partner-in-hamburg", "COMMISSION", 1030, 206, 824),
-        ("j-ghost", "COMMISSION", 1030, 155, 875),
-    ])
+    assert sorted(ledger_rows(outcome)) == sorted(
+        [
+            ("j-hamburg", "COMMISSION", 1030, 206, 824),
+            ("j-koeln", "COMMISSION", 100, 15, 85),
+            ("j-dresden", "COMMISSION", 1030, 155, 875),
+            ("j-koeln-partner-in-hamburg", "COMMISSION", 1030, 206, 824),
+            ("j-ghost", "COMMISSION", 1030, 155, 875),
+        ]
+    )
     assert {e["job_id"]: e["partner_id"] for e in outcome["ledger"]}["j-koeln-partner-in-hamburg"] == "p2"
-    assert all(isinstance(e[k], int) for e in outcome["ledger"]
-               for k in ("price_cents", "commission_cents", "payout_cents"))
+    assert all(
+        isinstance(e[k], int) for e in outcome["ledger"] for k in ("price_cents", "commission_cents", "payout_cents")
+    )
 
 
 def build_payment_lifecycle(scenario: ScenarioBuilder) -> None:
@@ -333,17 +391,25 @@ def build_payment_lifecycle(scenario: ScenarioBuilder) -> None:
     # j-paid is paid a day after completion, then rewritten with an unrelated change,
     scenario.job(day(0), "p1", "COMPLETED", job_id="j-paid", payment_status="PENDING", **job)
     scenario.job(day(1), "p1", "COMPLETED", job_id="j-paid", payment_status="PAID", **job)
-    scenario.job(day(2), "p1", "COMPLETED", job_id="j-paid", payment_status="PAID", currency="EUR",
-                 invoice_note="sent by post", **job)
+    scenario.job(
+        day(2),
+        "p1",
+        "COMPLETED",
+        job_id="j-paid",
+        payment_status="PAID",
+        currency="EUR",
+        invoice_note="sent by post",
+        **job,
+    )
     # j-refund is paid, refunded on day 3, and rewritten after the refund.
     scenario.job(day(0), "p1", "COMPLETED", job_id="j-refund", payment_status="PAID", **job)
     scenario.job(day(3), "p1", "COMPLETED", job_id="j-refund", payment_status="REFUNDED", **job)
-    scenario.job(day(4), "p1", "COMPLETED", job_id="j-refund", payment_status="REFUNDED",
-                 invoice_note="refund confirmed", **job)
+    scenario.job(
+        day(4), "p1", "COMPLETED", job_id="j-refund", payment_status="REFUNDED", invoice_note="refund confirmed", **job
+    )
     # j-reprice is paid, then its price is corrected: the commission keeps the first paid price (R14.11);
     scenario.job(day(0), "p1", "COMPLETED", job_id="j-reprice", payment_status="PAID", **job)
-    scenario.job(day(2), "p1", "COMPLETED", job_id="j-reprice", payment_status="PAID",
-                 **(job | {"price_cents": 2000}))
+    scenario.job(day(2), "p1", "COMPLETED", job_id="j-reprice", payment_status="PAID", **(job | {"price_cents": 2000}))
     # j-unpaid-refund was never paid, and is refunded: nothing to reverse.
     scenario.job(day(0), "p1", "COMPLETED", job_id="j-unpaid-refund", payment_status="PENDING", **job)
     scenario.job(day(3), "p1", "COMPLETED", job_id="j-unpaid-refund", payment_status="REFUNDED", **job)
@@ -365,8 +431,11 @@ def test_r10_2_to_r10_4_nothing_until_paid_one_commission_one_reversal_also_unde
     ]
     assert ledger_rows(plain) == expected
     assert {(e["job_id"], e["kind"]): e["at"] for e in plain["ledger"]} == {
-        ("j-refund", "COMMISSION"): iso(day(0)), ("j-reprice", "COMMISSION"): iso(day(0)),
-        ("j-paid", "COMMISSION"): iso(day(1)), ("j-refund", "REVERSAL"): iso(day(3))}
+        ("j-refund", "COMMISSION"): iso(day(0)),
+        ("j-reprice", "COMMISSION"): iso(day(0)),
+        ("j-paid", "COMMISSION"): iso(day(1)),
+        ("j-refund", "REVERSAL"): iso(day(3)),
+    }
     assert ledger_rows(chaotic) == expected  # R10.4
     # Payment updates do not count as new outcomes (R3.4, R14.2).
     assert plain["partners"]["p1"]["resolved_jobs"] == chaotic["partners"]["p1"]["resolved_jobs"] == 5
@@ -374,6 +443,7 @@ def test_r10_2_to_r10_4_nothing_until_paid_one_commission_one_reversal_also_unde
 
 
 # --- R11 customer secrets ----------------------------------------------------------------------
+
 
 def secrets(tag: str) -> dict[str, str]:
     unique = uuid.uuid4().hex[:10]
@@ -393,11 +463,28 @@ def build_secret_jobs(scenario: ScenarioBuilder) -> dict[str, dict[str, str]]:
     }
     by_job = {job_id: secrets(job_id) for job_id in [*finished, "j-open"]}
     for job_id, access in by_job.items():
-        scenario.job(day(0, 8), "p1", "ACCEPTED", job_id=job_id, city=CITY, access_secrets=access,
-                     accepted_at=iso(day(0, 8)), scheduled_at=iso(day(0, 11)))
+        scenario.job(
+            day(0, 8),
+            "p1",
+            "ACCEPTED",
+            job_id=job_id,
+            city=CITY,
+            access_secrets=access,
+            accepted_at=iso(day(0, 8)),
+            scheduled_at=iso(day(0, 11)),
+        )
     for job_id, (status, extra) in finished.items():
-        scenario.job(day(0, 12), "p1", status, job_id=job_id, city=CITY, access_secrets=by_job[job_id],
-                     accepted_at=iso(day(0, 8)), scheduled_at=iso(day(0, 11)), **extra)
+        scenario.job(
+            day(0, 12),
+            "p1",
+            status,
+            job_id=job_id,
+            city=CITY,
+            access_secrets=by_job[job_id],
+            accepted_at=iso(day(0, 8)),
+            scheduled_at=iso(day(0, 11)),
+            **extra,
+        )
     return by_job
 
 
@@ -434,7 +521,9 @@ def test_r11_secrets_leave_finished_jobs_and_nothing_else_holds_them(scenario):
     assert set(errors) == {"j-bad"} and len(errors["j-bad"]) == 1 and "price_cents" in errors["j-bad"][0]
     dead = [d for d in outcome["dead_letters"] if d["record"]["dynamodb"]["Keys"]["job_id"]["S"] == "j-bad"]
     assert dead[0]["record"]["dynamodb"]["NewImage"]["access_secrets"]["M"] == {
-        "wifi_password": {"S": "[REDACTED]"}, "door_code": {"S": "[REDACTED]"}}
+        "wifi_password": {"S": "[REDACTED]"},
+        "door_code": {"S": "[REDACTED]"},
+    }
     # R11.3: the scrub is no new outcome: one commission, one no-show warning, the window holds
     # the 3 resolved jobs once, no dead letter for the scrub write,
     assert ledger_rows(outcome) == [("j-done", "COMMISSION", 1030, 206, 824)]
@@ -480,17 +569,15 @@ def test_r11_2_no_secret_in_the_logs_at_debug_level_even_if_events_are_logged(sc
 
 # --- bad input -----------------------------------------------------------------------------------
 
+
 def test_bad_jobs_go_to_the_failure_destination_naming_the_field_and_good_ones_are_processed(scenario):
     # Given a burst of good and bad jobs for p1
     scenario.partner("p1", city=CITY)
-    scenario.job(day(0), "p1", "COMPLETED", job_id="good-paid", city=CITY, price_cents=1000,
-                 payment_status="PAID")
+    scenario.job(day(0), "p1", "COMPLETED", job_id="good-paid", city=CITY, price_cents=1000, payment_status="PAID")
     scenario.job(day(0), "p1", "CANCELLED", job_id="good-cancel", city=CITY, cancelled_by="partner")
     # unknown status (carrying a payment status, so the completed-jobs filter hands it over)
-    scenario.job(day(0), "p1", "FINISHED", job_id="bad-status", city=CITY, payment_status="PAID",
-                 price_cents=1000)
-    scenario.job(day(0), "p1", "COMPLETED", job_id="bad-price", city=CITY, price_cents=-5,
-                 payment_status="PAID")
+    scenario.job(day(0), "p1", "FINISHED", job_id="bad-status", city=CITY, payment_status="PAID", price_cents=1000)
+    scenario.job(day(0), "p1", "COMPLETED", job_id="bad-price", city=CITY, price_cents=-5, payment_status="PAID")
     scenario.job(day(0), "p1", "CANCELLED", job_id="bad-cancelled-by", city=CITY, cancelled_by="robot")
     scenario.job(day(0), None, "COMPLETED", job_id="bad-partner", city=CITY)
     scenario.job(day(0), "p1", "COMPLETED", job_id="bad-time", city=CITY, completed_at="yesterday")
@@ -500,8 +587,13 @@ def test_bad_jobs_go_to_the_failure_destination_naming_the_field_and_good_ones_a
     # Then each bad job is dead-lettered with an error naming its field,
     errors = dead_letter_errors(outcome)
     assert set(errors) == {"bad-status", "bad-price", "bad-cancelled-by", "bad-partner", "bad-time"}
-    named = {"bad-status": "status", "bad-price": "price_cents", "bad-cancelled-by": "cancelled_by",
-             "bad-partner": "partner_id", "bad-time": "completed_at"}
+    named = {
+        "bad-status": "status",
+        "bad-price": "price_cents",
+        "bad-cancelled-by": "cancelled_by",
+        "bad-partner": "partner_id",
+        "bad-time": "completed_at",
+    }
     for job_id, field in named.items():
         assert all(field in e for e in errors[job_id]), (job_id, errors[job_id])
     # and the good jobs of the same burst are processed: window, notices and ledger.

@@ -20,13 +20,20 @@ REVIEW_CITY = "munich"  # human_review by the scenario's policy line
 POOR = [4] * 12  # average 4.0: in the band and below the minimum everywhere
 ACTOR = "ops-anna@mila.com"
 
-CONDUCT = ["DISCRIMINATION", "PROPERTY_DAMAGE", "PHYSICAL_CONTACT", "ABUSIVE_BEHAVIOUR",
-           "UNWANTED_CONTACT", "ILLEGAL_CONDUCT", "PRIVACY_BREACH"]
-FRAUD = ["OFF_PLATFORM_WORK", "CASH_PAYMENT", "CANCEL_THEN_PERFORM", "MULTIPLE_ACCOUNTS",
-         "UNAUTHORISED_MARKETING"]
+CONDUCT = [
+    "DISCRIMINATION",
+    "PROPERTY_DAMAGE",
+    "PHYSICAL_CONTACT",
+    "ABUSIVE_BEHAVIOUR",
+    "UNWANTED_CONTACT",
+    "ILLEGAL_CONDUCT",
+    "PRIVACY_BREACH",
+]
+FRAUD = ["OFF_PLATFORM_WORK", "CASH_PAYMENT", "CANCEL_THEN_PERFORM", "MULTIPLE_ACCOUNTS", "UNAUTHORISED_MARKETING"]
 
 
 # --- helpers -----------------------------------------------------------------------------------
+
 
 def builder(tmp_path_factory: pytest.TempPathFactory, name: str) -> ScenarioBuilder:
     return ScenarioBuilder(tmp_path_factory.mktemp(name))
@@ -51,8 +58,11 @@ def types(outcome: dict[str, Any], partner_id: str) -> list[str]:
 
 
 def audits(outcome: dict[str, Any], partner_id: str) -> list[dict[str, Any]]:
-    return [i for i in outcome["tables"]["standing"]
-            if i["pk"] == f"PARTNER#{partner_id}" and str(i["sk"]).startswith("AUDIT#")]
+    return [
+        i
+        for i in outcome["tables"]["standing"]
+        if i["pk"] == f"PARTNER#{partner_id}" and str(i["sk"]).startswith("AUDIT#")
+    ]
 
 
 def state(outcome: dict[str, Any], partner_id: str) -> tuple[Any, ...]:
@@ -71,8 +81,11 @@ def assert_error(answer: dict[str, Any], code: str | None = None) -> None:
 
 def assert_notices_persisted_and_published(outcome: dict[str, Any]) -> None:
     """R13: every notice is persisted (a NOTICE# item in the standing table) and published once."""
-    stored = {(i["partner_id"], i["notice_id"], i["type"]) for i in outcome["tables"]["standing"]
-              if str(i["sk"]).startswith("NOTICE#")}
+    stored = {
+        (i["partner_id"], i["notice_id"], i["type"])
+        for i in outcome["tables"]["standing"]
+        if str(i["sk"]).startswith("NOTICE#")
+    }
     listed = [(n["partner_id"], n["notice_id"], n["type"]) for n in outcome["notices"]]
     assert set(listed) <= stored and len(listed) == len(set(listed))
     assert all(n["reasons"].get("rule") for n in outcome["notices"])  # R12.1: a statement of reasons
@@ -100,8 +113,16 @@ def incidents(tmp_path_factory):
     s = builder(tmp_path_factory, "incidents")
     for i, category in enumerate(CONDUCT):
         s.partner(f"c{i}", city=CITY)
-        ops(s, day(1, 10, i), "report_incident", f"c{i}", category=category, actor=ACTOR, job_id=f"job-c{i}",
-            note="customer complaint")
+        ops(
+            s,
+            day(1, 10, i),
+            "report_incident",
+            f"c{i}",
+            category=category,
+            actor=ACTOR,
+            job_id=f"job-c{i}",
+            note="customer complaint",
+        )
     for i, category in enumerate(FRAUD):
         s.partner(f"f{i}", city=CITY)
         ops(s, day(1, 11, i), "report_incident", f"f{i}", category=category, actor=ACTOR)
@@ -222,6 +243,7 @@ def test_r14_10_conduct_on_a_closed_partner_is_recorded_and_changes_nothing(inci
 
 # --- R12.4 reinstatement -----------------------------------------------------------------------------
 
+
 @pytest.fixture(scope="module")
 def reinstatements(tmp_path_factory):
     s = builder(tmp_path_factory, "reinstate")
@@ -303,6 +325,7 @@ def test_r12_4_a_closed_partner_is_never_reinstated_and_an_active_one_is_not_res
 
 # --- R12.3 / R14.5 human review --------------------------------------------------------------------
 
+
 @pytest.fixture(scope="module")
 def review(tmp_path_factory):
     s = builder(tmp_path_factory, "review")
@@ -328,16 +351,23 @@ def test_r12_3_human_review_records_one_pending_decision_and_keeps_the_partner_a
     # when the nightly check runs every day up to day 21,
     h3 = review["partners"]["h3"]
     # then the status stays ACTIVE with a pending SUSPEND for RATING,
-    assert (h3["status"], h3["reason"], h3["pending_decision"]) == \
-        ("ACTIVE", None, {"action": "SUSPEND", "reason": "RATING"})
+    assert (h3["status"], h3["reason"], h3["pending_decision"]) == (
+        "ACTIVE",
+        None,
+        {"action": "SUSPEND", "reason": "RATING"},
+    )
     assert review["logins"]["h3"] is True
     # the decision is proposed once, not each night (R14.5),
     pending = notices_of(review, "h3", "DECISION_PENDING")
     assert [n["at"] for n in pending] == [iso(day(15, 2))]
     assert pending[0]["reasons"]["rule"] == "R2.4"
     # warnings go on while it is pending (R14.5),
-    assert [w["at"] for w in notices_of(review, "h3", "RATING_WARNING")] == \
-        [iso(day(0)), iso(day(7, 2)), iso(day(14, 2)), iso(day(21, 2))]
+    assert [w["at"] for w in notices_of(review, "h3", "RATING_WARNING")] == [
+        iso(day(0)),
+        iso(day(7, 2)),
+        iso(day(14, 2)),
+        iso(day(21, 2)),
+    ]
     # and explain shows the pending decision with its statement of reasons.
     explained = ops_at(review, day(16, 10, 3))
     assert explained["pending_decision"]["action"] == "SUSPEND"
@@ -397,6 +427,7 @@ def test_r12_3_a_second_no_show_in_human_review_proposes_the_exclusion_instead_o
 
 
 # --- R12.2 explain -------------------------------------------------------------------------------
+
 
 def explain_base(s: ScenarioBuilder) -> None:
     """hx and hy: 12 ratings of 4 (average 4.0, band below 4.5); hc: 2 partner cancellations,
@@ -467,6 +498,7 @@ def test_r12_2_the_five_star_hint_is_exact(explained, tmp_path_factory):
 
 
 # --- R8.1 / R14.15 one account per partner ---------------------------------------------------------
+
 
 def duplicates_scenario(s: ScenarioBuilder) -> None:
     # dA registered, then dB registers with dA's phone.
@@ -551,6 +583,7 @@ def test_r8_1_duplicates_are_decided_the_same_under_redelivery(duplicates, tmp_p
 
 # --- R8.2 verified partners only -------------------------------------------------------------------
 
+
 def test_r8_2_an_unverified_partner_is_active_but_not_dispatch_eligible_until_verified(scenario):
     # Given v1 registered unverified,
     scenario.partner("v1", city=CITY, verified=False)
@@ -594,7 +627,8 @@ def test_r8_1_a_fingerprint_given_up_in_a_profile_change_no_longer_makes_a_dupli
 
 
 def test_r8_1_a_new_partner_sharing_with_an_active_partner_is_closed_even_if_another_holder_is_closed(
-        fingerprint_owners):
+    fingerprint_owners,
+):
     # Given e1 (CLOSED for fraud) and f1 (ACTIVE) both with IBAN E, when j1 registers with IBAN E,
     assert state(fingerprint_owners, "e1") == ("CLOSED", "FRAUD", True)
     assert state(fingerprint_owners, "f1") == ("ACTIVE", None, False)

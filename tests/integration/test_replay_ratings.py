@@ -23,8 +23,12 @@ def test_r2_4_warnings_on_day_0_7_14_lead_to_suspension_on_day_15(scenario):
     assert suspended[0]["reasons"]["rule"] == "R2.4"
     assert suspended[0]["reasons"]["notices"] == [w["notice_id"] for w in warnings]  # R12.1
     p1 = outcome["partners"]["p1"]
-    assert (p1["status"], p1["reason"], p1["dispatch_eligible"], p1["dispatch_score"]) == \
-        ("SUSPENDED", "RATING", False, 0)
+    assert (p1["status"], p1["reason"], p1["dispatch_eligible"], p1["dispatch_score"]) == (
+        "SUSPENDED",
+        "RATING",
+        False,
+        0,
+    )
     assert outcome["logins"]["p1"] is False  # R13: login blocked
 
 
@@ -182,8 +186,13 @@ def test_r9_better_partners_score_higher_and_restricted_ones_score_zero(scenario
     scenario.ratings(day(0), "unverified", [5] * 12)
     scenario.nightly(1)
     partners = scenario.replay()["partners"]
-    assert 1 >= partners["good"]["dispatch_score"] > partners["average"]["dispatch_score"] \
-        > partners["poor"]["dispatch_score"] > 0
+    assert (
+        1
+        >= partners["good"]["dispatch_score"]
+        > partners["average"]["dispatch_score"]
+        > partners["poor"]["dispatch_score"]
+        > 0
+    )
     assert partners["unverified"]["dispatch_eligible"] is False and partners["unverified"]["dispatch_score"] == 0
 
 

@@ -55,8 +55,10 @@ def test_issue_13_review_due_and_overdue_go_to_ops_once_on_the_right_nights(outc
     reminders = [n for n in notices_of(outcome, "h1") if n["type"] in ("REVIEW_DUE", "REVIEW_OVERDUE")]
     # deadline day 15 10:05: day 12 02:00 is before deadline - 3 days, day 13 02:00 after;
     # day 15 02:00 is before the deadline, day 16 02:00 after. The re-runs at 04:00 send nothing.
-    assert [(n["type"], n["at"]) for n in reminders] == [("REVIEW_DUE", iso(day(13, hour=2))),
-                                                         ("REVIEW_OVERDUE", iso(day(16, hour=2)))]
+    assert [(n["type"], n["at"]) for n in reminders] == [
+        ("REVIEW_DUE", iso(day(13, hour=2))),
+        ("REVIEW_OVERDUE", iso(day(16, hour=2))),
+    ]
     for reminder in reminders:
         assert reminder["reasons"]["to"] == "ops" and reminder["reasons"]["partner_id"] == "h1"
         assert reminder["reasons"]["figures"]["review_id"] == SECOND  # the upheld one is answered: no reminder
@@ -91,42 +93,71 @@ def test_issue_13_r12_4_a_corrected_suspension_reinstates_the_partner_and_is_pub
     assert outcome["partners"]["h1"]["status"] == "ACTIVE"
     assert outcome["logins"]["h1"] is True  # R13: REINSTATED enables the login again
     assert_notices_persisted_and_published(outcome)
-    assert kinds(outcome)[-2:] == [(iso(day(17, hour=9)), "h1:000006", "REINSTATED"),
-                                   (iso(day(17, hour=9)), "h1:000007", "REVIEW_ANSWERED")]
+    assert kinds(outcome)[-2:] == [
+        (iso(day(17, hour=9)), "h1:000006", "REINSTATED"),
+        (iso(day(17, hour=9)), "h1:000007", "REVIEW_ANSWERED"),
+    ]
 
 
 def test_issue_13_explain_lists_both_reviews(outcome):
     explained = ops_at(outcome, day(17, hour=10))
     assert explained["reviews"] == [
-        {"review_id": FIRST, "notice_id": WARNING, "status": "ANSWERED", "requested_at": iso(day(1, hour=10)),
-         "deadline": iso(day(15, hour=10)), "outcome": "upheld"},
-        {"review_id": SECOND, "notice_id": SUSPENSION, "status": "ANSWERED",
-         "requested_at": iso(day(1, hour=10, minute=5)), "deadline": iso(day(15, hour=10, minute=5)),
-         "outcome": "corrected"},
+        {
+            "review_id": FIRST,
+            "notice_id": WARNING,
+            "status": "ANSWERED",
+            "requested_at": iso(day(1, hour=10)),
+            "deadline": iso(day(15, hour=10)),
+            "outcome": "upheld",
+        },
+        {
+            "review_id": SECOND,
+            "notice_id": SUSPENSION,
+            "status": "ANSWERED",
+            "requested_at": iso(day(1, hour=10, minute=5)),
+            "deadline": iso(day(15, hour=10, minute=5)),
+            "outcome": "corrected",
+        },
     ]
 
 
-@pytest.mark.parametrize("at, code", [
-    (day(1, hour=11), "REVIEW_OPEN"),  # one open request per notice
-    (day(1, hour=11, minute=1), "NOT_THE_PARTNERS_NOTICE"),
-    (day(1, hour=11, minute=2), "UNKNOWN_NOTICE"),
-    (day(1, hour=11, minute=3), "UNKNOWN_PARTNER"),
-    (day(1, hour=11, minute=4), "INVALID_REQUEST"),  # no text
-    (day(1, hour=11, minute=5), "INVALID_REQUEST"),  # an answer without a reason
-    (day(1, hour=11, minute=6), "UNKNOWN_REVIEW"),
-    (day(2, hour=11), "ALREADY_ANSWERED"),  # answering twice
-], ids=["open", "other-partner", "unknown-notice", "unknown-partner", "no-text", "no-reason",
-        "unknown-review", "twice"])
+@pytest.mark.parametrize(
+    "at, code",
+    [
+        (day(1, hour=11), "REVIEW_OPEN"),  # one open request per notice
+        (day(1, hour=11, minute=1), "NOT_THE_PARTNERS_NOTICE"),
+        (day(1, hour=11, minute=2), "UNKNOWN_NOTICE"),
+        (day(1, hour=11, minute=3), "UNKNOWN_PARTNER"),
+        (day(1, hour=11, minute=4), "INVALID_REQUEST"),  # no text
+        (day(1, hour=11, minute=5), "INVALID_REQUEST"),  # an answer without a reason
+        (day(1, hour=11, minute=6), "UNKNOWN_REVIEW"),
+        (day(2, hour=11), "ALREADY_ANSWERED"),  # answering twice
+    ],
+    ids=[
+        "open",
+        "other-partner",
+        "unknown-notice",
+        "unknown-partner",
+        "no-text",
+        "no-reason",
+        "unknown-review",
+        "twice",
+    ],
+)
 def test_issue_13_every_bad_call_is_an_error_object(outcome, at, code):
     assert_error(ops_at(outcome, at), code)
 
 
 def test_issue_13_bad_calls_change_nothing_and_good_ones_are_audited(outcome):
-    accepted = [i for i in outcome["invocations"] if i["function"] == "ops" and i["response"].get("ok")
-                and i["response"]["partner_id"] == "h1"]
+    accepted = [
+        i
+        for i in outcome["invocations"]
+        if i["function"] == "ops" and i["response"].get("ok") and i["response"]["partner_id"] == "h1"
+    ]
     assert len(audits(outcome, "h1")) == len(accepted) == 5  # an incident, two requests, two answers
-    records = [i for i in outcome["tables"]["standing"]
-               if i["pk"] == "PARTNER#h1" and str(i["sk"]).startswith("APPEAL#")]
+    records = [
+        i for i in outcome["tables"]["standing"] if i["pk"] == "PARTNER#h1" and str(i["sk"]).startswith("APPEAL#")
+    ]
     assert [(r["review_id"], r["status"]) for r in records] == [(FIRST, "ANSWERED"), (SECOND, "ANSWERED")]
     assert not [i for i in outcome["tables"]["standing"] if i["pk"] == "PARTNER#nobody"]
 

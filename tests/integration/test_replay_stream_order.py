@@ -72,8 +72,9 @@ def test_r14_8_an_invalid_partner_update_is_dead_lettered_and_the_partner_not_el
 
 def test_r14_13_fields_the_rules_do_not_use_never_drop_a_record(scenario):
     scenario.partner("p1", city="hamburg", user_pool_username=123, email=["x"])
-    scenario.job(day(1), "p1", "COMPLETED", job_id="a", customer_id=42, currency=978,
-                 price_cents=1000, payment_status="PAID")
+    scenario.job(
+        day(1), "p1", "COMPLETED", job_id="a", customer_id=42, currency=978, price_cents=1000, payment_status="PAID"
+    )
     scenario.rating(day(1), "p1", 5, customer_id=7)
     outcome = scenario.replay()
     assert outcome["dead_letters"] == []

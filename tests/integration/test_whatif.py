@@ -33,24 +33,50 @@ def history(tmp: Path) -> ScenarioBuilder:
     (as the platform writes them), and a nightly check every night at 02:00: what a snapshot can tell."""
     builder = ScenarioBuilder(tmp)
     for partner_id in ("p-low", "p-ok"):
-        builder.put(day(0, 7), "partners", {"partner_id": partner_id, "city": "leipzig", "verified": True,
-                                            "created_at": iso(day(0, 7)), "user_pool_username": partner_id})
+        builder.put(
+            day(0, 7),
+            "partners",
+            {
+                "partner_id": partner_id,
+                "city": "leipzig",
+                "verified": True,
+                "created_at": iso(day(0, 7)),
+                "user_pool_username": partner_id,
+            },
+        )
     for n in range(12):
         for offset, (partner_id, stars) in enumerate((("p-low", 4), ("p-ok", 5))):
             start = day(n // 4, hour=8 + 3 * (n % 4), minute=10 * offset)
-            job = {"job_id": f"j-{partner_id}-{n:02d}", "customer_id": f"c-{n}", "city": "leipzig",
-                   "status": "REQUESTED", "scheduled_at": iso(start + timedelta(hours=1)), "price_cents": 6000 + n,
-                   "currency": "EUR", "created_at": iso(start)}
+            job = {
+                "job_id": f"j-{partner_id}-{n:02d}",
+                "customer_id": f"c-{n}",
+                "city": "leipzig",
+                "status": "REQUESTED",
+                "scheduled_at": iso(start + timedelta(hours=1)),
+                "price_cents": 6000 + n,
+                "currency": "EUR",
+                "created_at": iso(start),
+            }
             builder.put(start, "jobs", job)
             accepted = start + timedelta(minutes=5)
             job = job | {"status": "ACCEPTED", "partner_id": partner_id, "accepted_at": iso(accepted)}
             builder.put(accepted, "jobs", job)
             done = start + timedelta(hours=2)
-            builder.put(done, "jobs", job | {"status": "COMPLETED", "completed_at": iso(done),
-                                             "payment_status": "PAID"})
+            builder.put(
+                done, "jobs", job | {"status": "COMPLETED", "completed_at": iso(done), "payment_status": "PAID"}
+            )
             rated = start + timedelta(hours=2, minutes=30)
-            builder.put(rated, "ratings", {"job_id": job["job_id"], "partner_id": partner_id,
-                                           "customer_id": f"c-{n}", "stars": stars, "rated_at": iso(rated)})
+            builder.put(
+                rated,
+                "ratings",
+                {
+                    "job_id": job["job_id"],
+                    "partner_id": partner_id,
+                    "customer_id": f"c-{n}",
+                    "stars": stars,
+                    "rated_at": iso(rated),
+                },
+            )
     for night in (1, 2, 3):
         builder.nightly(night)
     return builder
@@ -107,9 +133,9 @@ def test_whatif_reports_counts_per_city_and_the_partners_a_change_affects(report
     assert [n["type"] for n in low["a"]["notices"]] == ["RATING_WARNING"] and low["b"]["notices"] == []
     assert low["a"]["notices"][0]["reasons"]["thresholds"]["minimum"] == 4.3
     assert figures["policies"]["a"]["path"] == "infra/policy.yaml" or figures["policies"]["a"]["path"].endswith(
-        "infra/policy.yaml")
-    assert figures["history"]["import"]["not_reconstructed"] == {
-        "payments: time unknown, applied at completion": 24}
+        "infra/policy.yaml"
+    )
+    assert figures["history"]["import"]["not_reconstructed"] == {"payments: time unknown, applied at completion": 24}
     assert (report / "report.html").stat().st_size > 0
 
 
@@ -121,8 +147,17 @@ def test_the_report_opens_in_a_real_headless_browser_without_errors_and_draws_it
     """Issue 10: the page opens without errors (no network) and shows the figures: every chart laid out
     with marks in it (the page's own check, run by the browser after layout), the tables present."""
     page = (report / "report.html").resolve().as_uri()
-    flags = [BROWSER, "--headless", "--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-extensions",
-             f"--user-data-dir={tmp_path / 'profile'}", "--enable-logging=stderr", "--v=0"]
+    flags = [
+        BROWSER,
+        "--headless",
+        "--no-sandbox",
+        "--disable-gpu",
+        "--no-first-run",
+        "--disable-extensions",
+        f"--user-data-dir={tmp_path / 'profile'}",
+        "--enable-logging=stderr",
+        "--v=0",
+    ]
     dom = subprocess.run([*flags, "--dump-dom", page], capture_output=True, text=True, timeout=120)
     assert dom.returncode == 0, dom.stderr[-2000:]
     head = dom.stdout[:400]
@@ -131,12 +166,17 @@ def test_the_report_opens_in_a_real_headless_browser_without_errors_and_draws_it
     assert "Uncaught" not in dom.stderr and "CONSOLE" not in dom.stderr
     assert "p-low" in dom.stdout and "RATING_WARNING" in dom.stdout
     shot = tmp_path / "report.png"
-    subprocess.run([*flags, "--hide-scrollbars", "--window-size=1240,1800", f"--screenshot={shot}", page],
-                   capture_output=True, timeout=120, check=True)
+    subprocess.run(
+        [*flags, "--hide-scrollbars", "--window-size=1240,1800", f"--screenshot={shot}", page],
+        capture_output=True,
+        timeout=120,
+        check=True,
+    )
     assert shot.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n" and shot.stat().st_size > 20_000
 
 
 # --- bad input: one line naming the file, exit 2, nothing half-written ---------------------------------
+
 
 def test_a_policy_that_does_not_validate_is_named_and_nothing_is_written(exported, tmp_path, capsys):
     _, folder = exported
@@ -182,8 +222,9 @@ def test_import_reads_an_export_from_s3_with_the_users_credentials(exported, mon
         s3.create_bucket(Bucket="mila-exports", CreateBucketConfiguration={"LocationConstraint": "eu-central-1"})
         for path in folder.rglob("*"):
             if path.is_file():
-                s3.put_object(Bucket="mila-exports", Key=f"2026/{path.relative_to(folder).as_posix()}",
-                              Body=path.read_bytes())
+                s3.put_object(
+                    Bucket="mila-exports", Key=f"2026/{path.relative_to(folder).as_posix()}", Body=path.read_bytes()
+                )
         from_s3 = import_history(["s3://mila-exports/2026"])
     from_disk = import_history([str(folder)])
     assert from_s3.lines == from_disk.lines and len(from_s3.lines) > 90
@@ -193,14 +234,25 @@ def test_a_line_dynamodb_refuses_in_parallel_runs_is_one_line_and_exit_2(tmp_pat
     """Issue 10 bad input, with both replays in worker processes: the refused line comes back named."""
     path = tmp_path / "history.jsonl"
     partner = {"partner_id": "p1", "city": "hamburg", "verified": True, "created_at": "2026-03-01T08:00:00Z"}
-    rating = {"job_id": "j1", "partner_id": "p1", "stars": 5, "rated_at": "2026-03-02T09:00:00Z",
-              "comment": "x" * 500_000}  # above DynamoDB's 400 KB item limit
-    lines = [{"at": "2026-03-02T08:00:00Z", "put": {"table": "partners", "item": partner}},
-             {"at": "2026-03-02T09:00:00Z", "put": {"table": "ratings", "item": rating}}]
+    rating = {
+        "job_id": "j1",
+        "partner_id": "p1",
+        "stars": 5,
+        "rated_at": "2026-03-02T09:00:00Z",
+        "comment": "x" * 500_000,
+    }  # above DynamoDB's 400 KB item limit
+    lines = [
+        {"at": "2026-03-02T08:00:00Z", "put": {"table": "partners", "item": partner}},
+        {"at": "2026-03-02T09:00:00Z", "put": {"table": "ratings", "item": rating}},
+    ]
     path.write_text("\n".join(json.dumps(line) for line in lines) + "\n")
     out = tmp_path / "out"
-    assert main(["whatif", str(path), "--policy", "infra/policy.yaml", "--out", str(out), "--engine", "moto",
-                 "--jobs", "2"]) == 2
+    assert (
+        main(
+            ["whatif", str(path), "--policy", "infra/policy.yaml", "--out", str(out), "--engine", "moto", "--jobs", "2"]
+        )
+        == 2
+    )
     error = capsys.readouterr().err.strip().splitlines()[-1]
     assert error.startswith(f"mila-standing whatif: {path}: line 2: put: DynamoDB refused the item"), error
     assert not out.exists()

@@ -40,8 +40,7 @@ def city_policy(overrides: dict[str, Any] | None = None, city: str | None = None
     return Policy.from_mapping(raw).for_city(city)
 
 
-def judge(now: datetime = DAY0, policy: CityPolicy | None = None,
-          figures: CityFigures | None = None) -> Judgement:
+def judge(now: datetime = DAY0, policy: CityPolicy | None = None, figures: CityFigures | None = None) -> Judgement:
     """A Judgement at ``now``; city figures default to the policy's R4.3 defaults."""
     policy = policy or city_policy()
     return Judgement(policy, figures or CityFigures.default(policy), now)
@@ -58,8 +57,7 @@ def partner(partner_id: str = "p-1", **fields: Any) -> Standing:
     return Standing(partner_id, **(values | fields))
 
 
-def give_ratings(standing: Standing, stars: list[int], start: datetime | None = None,
-                 prefix: str = "r") -> Standing:
+def give_ratings(standing: Standing, stars: list[int], start: datetime | None = None, prefix: str = "r") -> Standing:
     """Put live ratings in the window, one hour apart, oldest first (job ids sort in time order)."""
     start = start or DAY0 - timedelta(days=60)
     offset = len(standing.ratings)
@@ -68,20 +66,23 @@ def give_ratings(standing: Standing, stars: list[int], start: datetime | None = 
     return standing
 
 
-def give_outcomes(standing: Standing, completed: int = 0, cancelled: int = 0, no_shows: int = 0,
-                  start: datetime | None = None) -> Standing:
+def give_outcomes(
+    standing: Standing, completed: int = 0, cancelled: int = 0, no_shows: int = 0, start: datetime | None = None
+) -> Standing:
     """Put resolved jobs in the window (cancellations and no-shows first, then completions)."""
     start = start or DAY0 - timedelta(days=60)
     kinds = ["CANCELLATION"] * cancelled + ["NO_SHOW"] * no_shows + [COMPLETED] * completed
     offset = len(standing.outcomes)
     for i, kind in enumerate(kinds):
         standing.outcomes[f"o-{offset + i:04d}"] = OutcomeEntry(
-            kind, start + timedelta(hours=offset + i), strike=kind == "NO_SHOW")
+            kind, start + timedelta(hours=offset + i), strike=kind == "NO_SHOW"
+        )
     return standing
 
 
-def rate(standing: Standing, j: Judgement, job_id: str, stars: int | None,
-         rated_at: datetime | None = None) -> list[Notice]:
+def rate(
+    standing: Standing, j: Judgement, job_id: str, stars: int | None, rated_at: datetime | None = None
+) -> list[Notice]:
     """What on_rating does with one rating image: apply it (None = deleted/voided), then evaluate."""
     entry = None if stars is None else RatingEntry(stars, rated_at or j.now)
     if not apply_rating(standing, job_id, entry):
@@ -92,8 +93,12 @@ def rate(standing: Standing, j: Judgement, job_id: str, stars: int | None,
 def job(**fields: Any) -> Job:
     """A valid jobs item (CONTRACT §1), ACCEPTED by p-1 unless overridden; None removes a field."""
     item: dict[str, Any] = {
-        "job_id": "j-1", "customer_id": "c-1", "city": "berlin", "status": "ACCEPTED",
-        "scheduled_at": "2026-03-02T10:00:00Z", "partner_id": "p-1",
+        "job_id": "j-1",
+        "customer_id": "c-1",
+        "city": "berlin",
+        "status": "ACCEPTED",
+        "scheduled_at": "2026-03-02T10:00:00Z",
+        "partner_id": "p-1",
         "accepted_at": "2026-03-01T10:00:00Z",
     }
     item.update(fields)
@@ -105,8 +110,7 @@ def no_show_job(job_id: str, reported_at: datetime, **fields: Any) -> Job:
     return job(job_id=job_id, status="NO_SHOW", scheduled_at=when, reported_at=when, **fields)
 
 
-def strike(standing: Standing, j: Judgement, job_id: str,
-           reported_at: datetime | None = None) -> list[Notice]:
+def strike(standing: Standing, j: Judgement, job_id: str, reported_at: datetime | None = None) -> list[Notice]:
     """What on_cancel does with an unannounced NO_SHOW: window, then the ladder on a new strike."""
     entry = outcome_entry(no_show_job(job_id, reported_at or j.now))
     changed, new_strike = apply_outcome(standing, job_id, entry)
@@ -114,8 +118,9 @@ def strike(standing: Standing, j: Judgement, job_id: str,
     return notices + (no_show_ladder(standing, j, job_id) if new_strike else [])
 
 
-def nights(standing: Standing, days: range | list[int], policy: CityPolicy | None = None,
-           city: CityFigures | None = None) -> dict[int, list[Notice]]:
+def nights(
+    standing: Standing, days: range | list[int], policy: CityPolicy | None = None, city: CityFigures | None = None
+) -> dict[int, list[Notice]]:
     """Run the nightly check on each given day; returns the notices of each night."""
     policy = policy or city_policy()
     return {d: nightly(standing, judge(day(d), policy, city)) for d in days}

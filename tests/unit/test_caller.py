@@ -13,14 +13,24 @@ CONTEXT = SimpleNamespace(aws_request_id="req-1", identity=None)
 
 
 def test_a_signed_function_url_call_records_the_iam_principal():
-    event = {"requestContext": {"authorizer": {"iam": {"userArn": "arn:aws:sts::1:assumed-role/ops/ana",
-                                                       "accountId": "1"}},
-                                "http": {"sourceIp": "10.0.0.1"}},
-             "body": base64.b64encode(json.dumps(REQUEST).encode()).decode(), "isBase64Encoded": True}
+    event = {
+        "requestContext": {
+            "authorizer": {"iam": {"userArn": "arn:aws:sts::1:assumed-role/ops/ana", "accountId": "1"}},
+            "http": {"sourceIp": "10.0.0.1"},
+        },
+        "body": base64.b64encode(json.dumps(REQUEST).encode()).decode(),
+        "isBase64Encoded": True,
+    }
     request, caller = ops_request(event, CONTEXT)
     assert request == REQUEST
-    assert caller == {"via": "iam-signed-request", "verified": True, "principal": "arn:aws:sts::1:assumed-role/ops/ana",
-                      "account": "1", "source_ip": "10.0.0.1", "request_id": "req-1"}
+    assert caller == {
+        "via": "iam-signed-request",
+        "verified": True,
+        "principal": "arn:aws:sts::1:assumed-role/ops/ana",
+        "account": "1",
+        "source_ip": "10.0.0.1",
+        "request_id": "req-1",
+    }
 
 
 def test_a_rest_api_iam_call_records_the_principal():
@@ -37,8 +47,9 @@ def test_a_direct_invoke_has_no_identity_and_says_where_to_find_it():
 
 
 def test_a_cognito_identity_is_recorded():
-    context = SimpleNamespace(aws_request_id="r", identity=SimpleNamespace(cognito_identity_id="eu:1",
-                                                                           cognito_identity_pool_id="eu:pool"))
+    context = SimpleNamespace(
+        aws_request_id="r", identity=SimpleNamespace(cognito_identity_id="eu:1", cognito_identity_pool_id="eu:pool")
+    )
     _, caller = ops_request(REQUEST, context)
     assert caller["via"] == "cognito-identity" and caller["principal"] == "eu:1"
 

@@ -48,6 +48,7 @@ def resolve(standing, j, **fields):
 
 # --- R3 window and rate -------------------------------------------------------------------------
 
+
 def test_r3_1_given_2_partner_cancellations_among_50_jobs_then_the_rate_is_exactly_0_04():
     standing = give_outcomes(partner(), completed=48, cancelled=2)
 
@@ -60,8 +61,14 @@ def test_r3_1_given_2_partner_cancellations_among_50_jobs_then_the_rate_is_exact
 def test_r3_1_given_50_newer_jobs_when_an_old_cancellation_arrives_late_then_it_is_outside_the_window():
     standing = give_outcomes(partner(), completed=50, start=DAY0 - timedelta(days=10))
 
-    resolve(standing, judge(), job_id="late", status="CANCELLED", cancelled_by="partner",
-            cancelled_at=(DAY0 - timedelta(days=40)).isoformat())
+    resolve(
+        standing,
+        judge(),
+        job_id="late",
+        status="CANCELLED",
+        cancelled_by="partner",
+        cancelled_at=(DAY0 - timedelta(days=40)).isoformat(),
+    )
 
     assert cancellation_figures(standing, POLICY).rate == 0
 
@@ -69,8 +76,7 @@ def test_r3_1_given_50_newer_jobs_when_an_old_cancellation_arrives_late_then_it_
 def test_r3_1_given_a_full_window_when_a_newer_cancellation_arrives_then_the_oldest_job_leaves():
     standing = give_outcomes(partner(), completed=50, start=DAY0 - timedelta(days=10))
 
-    resolve(standing, judge(), job_id="new", status="CANCELLED", cancelled_by="partner",
-            cancelled_at=DAY0.isoformat())
+    resolve(standing, judge(), job_id="new", status="CANCELLED", cancelled_by="partner", cancelled_at=DAY0.isoformat())
 
     f = cancellation_figures(standing, POLICY)
     assert (f.resolved, f.cancellations) == (50, 1)
@@ -80,8 +86,7 @@ def test_r3_1_given_a_full_window_when_a_newer_cancellation_arrives_then_the_old
 def test_r3_2_given_a_cancellation_by_customer_or_support_then_it_is_neutral(by):
     standing = give_outcomes(partner(), completed=10)
 
-    resolve(standing, judge(), job_id="neutral", status="CANCELLED", cancelled_by=by,
-            cancelled_at=DAY0.isoformat())
+    resolve(standing, judge(), job_id="neutral", status="CANCELLED", cancelled_by=by, cancelled_at=DAY0.isoformat())
 
     f = cancellation_figures(standing, POLICY)
     assert (f.resolved, f.cancellations) == (10, 0)
@@ -93,8 +98,12 @@ def test_r3_2_given_a_job_still_requested_or_accepted_then_it_is_not_resolved():
 
 
 def test_r3_3_given_a_no_show_announced_before_the_appointment_then_a_cancellation_not_a_strike():
-    announced = job(status="NO_SHOW", scheduled_at="2026-03-02T10:00:00Z",
-                    support_informed_at="2026-03-02T09:59:59Z", reported_at="2026-03-02T11:00:00Z")
+    announced = job(
+        status="NO_SHOW",
+        scheduled_at="2026-03-02T10:00:00Z",
+        support_informed_at="2026-03-02T09:59:59Z",
+        reported_at="2026-03-02T11:00:00Z",
+    )
 
     entry = outcome_entry(announced)
 
@@ -103,8 +112,12 @@ def test_r3_3_given_a_no_show_announced_before_the_appointment_then_a_cancellati
 
 @pytest.mark.parametrize("informed", ["2026-03-02T10:00:00Z", "2026-03-02T10:30:00Z", None])
 def test_r3_3_given_a_no_show_not_announced_before_the_appointment_then_it_is_a_strike(informed):
-    unannounced = job(status="NO_SHOW", scheduled_at="2026-03-02T10:00:00Z",
-                      support_informed_at=informed, reported_at="2026-03-02T11:00:00Z")
+    unannounced = job(
+        status="NO_SHOW",
+        scheduled_at="2026-03-02T10:00:00Z",
+        support_informed_at=informed,
+        reported_at="2026-03-02T11:00:00Z",
+    )
 
     entry = outcome_entry(unannounced)
 
@@ -113,8 +126,7 @@ def test_r3_3_given_a_no_show_not_announced_before_the_appointment_then_it_is_a_
 
 def test_r3_4_given_a_partner_cancellation_when_corrected_to_completed_then_it_counts_as_completed():
     standing = give_outcomes(partner(), completed=9)
-    resolve(standing, judge(), job_id="x", status="CANCELLED", cancelled_by="partner",
-            cancelled_at=DAY0.isoformat())
+    resolve(standing, judge(), job_id="x", status="CANCELLED", cancelled_by="partner", cancelled_at=DAY0.isoformat())
     assert cancellation_figures(standing, POLICY).rate == Fraction(1, 10)
 
     resolve(standing, judge(), job_id="x", status="COMPLETED", completed_at=DAY0.isoformat())
@@ -172,6 +184,7 @@ def test_r14_9_given_a_resolved_job_when_deleted_then_it_leaves_the_window():
 
 # --- R4 city figures ------------------------------------------------------------------------------
 
+
 def test_r4_1_given_5_qualifying_partners_then_the_city_average_is_their_mean_rate():
     rates = [Fraction(0), Fraction(1, 50), Fraction(2, 50), Fraction(3, 50), Fraction(4, 50)]
 
@@ -199,9 +212,16 @@ def test_r4_1_given_closed_partners_or_too_few_jobs_then_their_rate_does_not_cou
     assert qualifying_rate(closed, POLICY) is None
 
 
-@pytest.mark.parametrize(("average", "maximum"), [
-    ("0", "0.05"), ("0.02", "0.05"), ("1/30", "0.05"), ("0.04", "0.06"), ("0.1", "0.15"),
-])
+@pytest.mark.parametrize(
+    ("average", "maximum"),
+    [
+        ("0", "0.05"),
+        ("0.02", "0.05"),
+        ("1/30", "0.05"),
+        ("0.04", "0.06"),
+        ("0.1", "0.15"),
+    ],
+)
 def test_r4_2_then_the_city_maximum_is_the_larger_of_the_floor_and_average_times_factor(average, maximum):
     assert city_maximum(Fraction(average), POLICY) == Fraction(maximum)
 
@@ -213,11 +233,13 @@ def test_r4_3_given_no_nightly_check_yet_then_handlers_use_the_default_average_a
 
 # --- R5 notices and suspension ----------------------------------------------------------------------
 
+
 def test_r5_2_given_a_rate_above_the_city_average_when_an_outcome_arrives_then_a_cancellation_warning():
     standing = give_outcomes(partner(), completed=48, cancelled=1)
 
-    notices = resolve(standing, judge(), job_id="c2", status="CANCELLED", cancelled_by="partner",
-                      cancelled_at=DAY0.isoformat())  # 2 / 50 = 0.04 > 0.03
+    notices = resolve(
+        standing, judge(), job_id="c2", status="CANCELLED", cancelled_by="partner", cancelled_at=DAY0.isoformat()
+    )  # 2 / 50 = 0.04 > 0.03
 
     assert types(notices) == [CANCELLATION_WARNING]
     assert notices[0].reasons["rule"] == "R5.2"

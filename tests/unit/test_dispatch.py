@@ -20,13 +20,16 @@ def test_r9_1_given_an_active_verified_partner_with_a_known_profile_then_eligibl
     assert 0 < score(standing) <= 1
 
 
-@pytest.mark.parametrize("fields", [
-    {"verified": False},                      # R8.2
-    {"profile_known": False},                 # R14.8: no valid partners record
-    {"status": SUSPENDED, "reason": "RATING"},
-    {"status": EXCLUDED, "reason": "NO_SHOW"},
-    {"status": CLOSED, "reason": "FRAUD"},
-])
+@pytest.mark.parametrize(
+    "fields",
+    [
+        {"verified": False},  # R8.2
+        {"profile_known": False},  # R14.8: no valid partners record
+        {"status": SUSPENDED, "reason": "RATING"},
+        {"status": EXCLUDED, "reason": "NO_SHOW"},
+        {"status": CLOSED, "reason": "FRAUD"},
+    ],
+)
 def test_r9_1_given_a_partner_not_active_verified_and_known_then_not_eligible_and_scored_0(fields):
     standing = give_outcomes(give_ratings(partner(**fields), [5] * 50), completed=50)
 
@@ -34,12 +37,15 @@ def test_r9_1_given_a_partner_not_active_verified_and_known_then_not_eligible_an
     assert score(standing) == 0
 
 
-@pytest.mark.parametrize(("lower", "higher"), [
-    ([4] * 20, [4] * 19 + [5]),
-    ([1] * 20, [1] * 19 + [2]),
-    ([5] * 19 + [4], [5] * 20),
-    ([3] * 50, [3] * 49 + [4]),
-])
+@pytest.mark.parametrize(
+    ("lower", "higher"),
+    [
+        ([4] * 20, [4] * 19 + [5]),
+        ([1] * 20, [1] * 19 + [2]),
+        ([5] * 19 + [4], [5] * 20),
+        ([3] * 50, [3] * 49 + [4]),
+    ],
+)
 def test_r9_2_given_equal_counts_then_the_score_strictly_increases_with_the_rating_average(lower, higher):
     worse = give_outcomes(give_ratings(partner("a"), lower), completed=20)
     better = give_outcomes(give_ratings(partner("b"), higher), completed=20)

@@ -21,10 +21,21 @@ def partner(pid: str = "p-1", city: str = "leipzig", created: str = "2026-10-01T
 
 
 def completed_job(job_id: str = "j-1", **extra) -> dict:
-    return {"job_id": job_id, "customer_id": "c-1", "city": "leipzig", "status": "COMPLETED",
-            "partner_id": "p-1", "created_at": "2026-10-02T09:00:00Z", "accepted_at": "2026-10-02T09:10:00Z",
-            "scheduled_at": "2026-10-03T10:00:00Z", "completed_at": "2026-10-03T11:30:00Z",
-            "price_cents": 9000, "currency": "EUR", "payment_status": "PAID", **extra}
+    return {
+        "job_id": job_id,
+        "customer_id": "c-1",
+        "city": "leipzig",
+        "status": "COMPLETED",
+        "partner_id": "p-1",
+        "created_at": "2026-10-02T09:00:00Z",
+        "accepted_at": "2026-10-02T09:10:00Z",
+        "scheduled_at": "2026-10-03T10:00:00Z",
+        "completed_at": "2026-10-03T11:30:00Z",
+        "price_cents": 9000,
+        "currency": "EUR",
+        "payment_status": "PAID",
+        **extra,
+    }
 
 
 def rating(job_id: str = "j-1", stars: int = 5, at: str = "2026-10-03T12:00:00Z") -> dict:
@@ -46,8 +57,10 @@ def test_a_completed_job_is_replayed_through_its_states_at_its_own_times():
     history = rebuild(items(("partners", partner()), ("jobs", completed_job())))
     states = puts(history, "jobs")
     assert [(at, item["status"]) for at, item in states] == [
-        ("2026-10-02T09:00:00Z", "REQUESTED"), ("2026-10-02T09:10:00Z", "ACCEPTED"),
-        ("2026-10-03T11:30:00Z", "COMPLETED")]
+        ("2026-10-02T09:00:00Z", "REQUESTED"),
+        ("2026-10-02T09:10:00Z", "ACCEPTED"),
+        ("2026-10-03T11:30:00Z", "COMPLETED"),
+    ]
     assert "partner_id" not in states[0][1] and states[1][1]["partner_id"] == "p-1"
     assert not {"completed_at", "payment_status"} & set(states[1][1])
     assert states[2][1] == completed_job()
@@ -58,8 +71,13 @@ def test_events_are_in_time_order_with_a_nightly_check_every_night_at_the_schedu
     """Given a partner registered long before and activity over two days, then the lines are in time
     order, and a nightly check runs at 02:00 UTC from the first night after the first job or rating
     until the night after the last event (so the last day is judged too)."""
-    history = rebuild(items(("ratings", rating(at="2026-10-04T20:00:00Z")), ("jobs", completed_job()),
-                            ("partners", partner(created="2024-01-01T00:00:00Z"))))
+    history = rebuild(
+        items(
+            ("ratings", rating(at="2026-10-04T20:00:00Z")),
+            ("jobs", completed_job()),
+            ("partners", partner(created="2024-01-01T00:00:00Z")),
+        )
+    )
     times = [line["at"] for line in history.lines]
     assert times == sorted(times)
     nights = [line["at"] for line in history.lines if "invoke" in line]
@@ -73,28 +91,41 @@ def test_what_a_snapshot_cannot_tell_is_counted_not_invented():
     the import's summary, and a refund is replayed as paid then refunded at completion (R10.3)."""
     no_request = {k: v for k, v in completed_job("j-2").items() if k != "created_at"}
     refunded = completed_job("j-3", payment_status="REFUNDED")
-    history = rebuild(items(("partners", partner()), ("jobs", no_request), ("jobs", refunded),
-                            ("ratings", rating("j-2", 1) | {"voided": True})))
+    history = rebuild(
+        items(
+            ("partners", partner()),
+            ("jobs", no_request),
+            ("jobs", refunded),
+            ("ratings", rating("j-2", 1) | {"voided": True}),
+        )
+    )
     gaps = history.summary()["not_reconstructed"]
     assert gaps["jobs without created_at: requested at their first known time"] == 1
     assert gaps["refunded jobs: paid and refunded at completion (times unknown)"] == 1
     assert gaps["voided ratings: only the voided version is known (the rating never counts)"] == 1
-    j3 = [item["payment_status"] for _, item in puts(history, "jobs") if item["job_id"] == "j-3"
-          and item["status"] == "COMPLETED"]
+    j3 = [
+        item["payment_status"]
+        for _, item in puts(history, "jobs")
+        if item["job_id"] == "j-3" and item["status"] == "COMPLETED"
+    ]
     assert j3 == ["PAID", "REFUNDED"]
-    j2_requested = [at for at, item in puts(history, "jobs")
-                    if item["job_id"] == "j-2" and item["status"] == "REQUESTED"]
+    j2_requested = [
+        at for at, item in puts(history, "jobs") if item["job_id"] == "j-2" and item["status"] == "REQUESTED"
+    ]
     assert j2_requested == ["2026-10-02T09:10:00Z"]  # its first known time, accepted_at
 
 
-@pytest.mark.parametrize("table, item, reason", [
-    ("jobs", {"status": "COMPLETED"}, "job_id: required"),
-    ("jobs", completed_job(status="LOST"), "status: 'LOST' is not one of"),
-    ("jobs", {"job_id": "j-9", "status": "REQUESTED"}, "no time at all"),
-    ("ratings", {"job_id": "j-9", "stars": 5}, "rated_at: required"),
-    ("partners", partner(created="yesterday"), "created_at:"),
-    ("ratings", {"__bad__": "not valid JSON"}, "not valid JSON"),
-])
+@pytest.mark.parametrize(
+    "table, item, reason",
+    [
+        ("jobs", {"status": "COMPLETED"}, "job_id: required"),
+        ("jobs", completed_job(status="LOST"), "status: 'LOST' is not one of"),
+        ("jobs", {"job_id": "j-9", "status": "REQUESTED"}, "no time at all"),
+        ("ratings", {"job_id": "j-9", "stars": 5}, "rated_at: required"),
+        ("partners", partner(created="yesterday"), "created_at:"),
+        ("ratings", {"__bad__": "not valid JSON"}, "not valid JSON"),
+    ],
+)
 def test_a_bad_item_is_counted_and_listed_with_its_reason_never_fatal(table, item, reason):
     """Issue 10 bad input: bad items are counted and listed with their reason; the rest is imported."""
     history = rebuild(items(("partners", partner()), (table, item), ("jobs", completed_job())))
@@ -107,11 +138,14 @@ def test_a_bad_item_is_counted_and_listed_with_its_reason_never_fatal(table, ite
 def test_a_partner_without_created_at_is_placed_at_the_start_and_counted():
     history = rebuild(items(("jobs", completed_job()), ("partners", {"partner_id": "p-1", "city": "leipzig"})))
     assert history.lines[0]["put"]["item"]["partner_id"] == "p-1"
-    assert history.gaps == {"partners without created_at: placed at the start of the history": 1,
-                            "payments: time unknown, applied at completion": 1}
+    assert history.gaps == {
+        "partners without created_at: placed at the start of the history": 1,
+        "payments: time unknown, applied at completion": 1,
+    }
 
 
 # --- the export format -------------------------------------------------------------------------------
+
 
 def scenario_lines() -> list[dict]:
     secret_job = completed_job("j-2", access_secrets={"door_code": "1234"}, status="ACCEPTED")
@@ -126,8 +160,10 @@ def scenario_lines() -> list[dict]:
         {"at": "2026-10-03T12:00:00Z", "put": {"table": "ratings", "item": rating() | {"comment": "schön"}}},
         {"at": "2026-10-03T12:30:00Z", "put": {"table": "ratings", "item": rating("j-2", 4)}},
         {"at": "2026-10-04T12:00:00Z", "delete": {"table": "ratings", "key": {"job_id": "j-2"}}},
-        {"at": "2026-10-04T12:00:00Z", "put": {"table": "partners", "item": partner("p-3") | {
-            "score_hint": Decimal("4.25"), "tags": ["a", "b"]}}},
+        {
+            "at": "2026-10-04T12:00:00Z",
+            "put": {"table": "partners", "item": partner("p-3") | {"score_hint": Decimal("4.25"), "tags": ["a", "b"]}},
+        },
     ]
 
 
@@ -152,7 +188,8 @@ def test_an_export_written_as_aws_does_reads_back_item_for_item(tmp_path):
     summary_files = list(tmp_path.rglob("manifest-summary.json"))
     summary = json.loads(summary_files[0].read_text())
     assert summary["outputFormat"] == "DYNAMODB_JSON" and summary["tableArn"].endswith(
-        summary_files[0].parts[len(tmp_path.parts)])
+        summary_files[0].parts[len(tmp_path.parts)]
+    )
     data = next(tmp_path.glob("jobs/AWSDynamoDB/*/data/*.json.gz"))
     first = json.loads(gzip.decompress(data.read_bytes()).splitlines()[0])
     assert set(first) == {"Item"} and first["Item"]["job_id"] == {"S": first["Item"]["job_id"]["S"]}
@@ -165,7 +202,8 @@ def test_a_round_trip_rebuilds_the_scenarios_final_items(tmp_path):
     history = import_history([str(tmp_path)])
     rebuilt = snapshot(history.lines)
     assert {t: sorted(map(repr, v)) for t, v in rebuilt.items()} == {
-        t: sorted(map(repr, v)) for t, v in snapshot(lines).items()}
+        t: sorted(map(repr, v)) for t, v in snapshot(lines).items()
+    }
     assert history.summary()["bad_items"]["count"] == 0
 
 

@@ -12,8 +12,13 @@ from .conftest import job
 
 
 def rating_item(**fields: Any) -> dict[str, Any]:
-    return {"job_id": "j-1", "partner_id": "p-1", "customer_id": "c-1", "stars": 4,
-            "rated_at": "2026-03-01T10:00:00Z"} | fields
+    return {
+        "job_id": "j-1",
+        "partner_id": "p-1",
+        "customer_id": "c-1",
+        "stars": 4,
+        "rated_at": "2026-03-01T10:00:00Z",
+    } | fields
 
 
 @pytest.mark.parametrize("stars", [4, Decimal("4"), Decimal("4.0"), 4.0, 1, 5])
@@ -28,8 +33,9 @@ def test_r14_13_given_non_integral_or_out_of_range_stars_when_parsed_then_refuse
     assert "stars" in str(refused.value)
 
 
-@pytest.mark.parametrize("rated_at", ["2026-03-01T10:00:00", "2026-03-01", 1772359200, Decimal("1772359200"),
-                                      "yesterday", ""])
+@pytest.mark.parametrize(
+    "rated_at", ["2026-03-01T10:00:00", "2026-03-01", 1772359200, Decimal("1772359200"), "yesterday", ""]
+)
 def test_r14_13_given_rated_at_without_zone_or_as_a_number_when_parsed_then_refused_naming_rated_at(rated_at):
     with pytest.raises(InvalidRecord) as refused:
         Rating.parse(rating_item(rated_at=rated_at))
@@ -43,8 +49,9 @@ def test_r14_13_given_a_time_in_another_zone_when_parsed_then_it_is_normalised_t
 
 def test_r14_13_given_unknown_attributes_when_parsed_then_they_are_ignored():
     rating = Rating.parse(rating_item(comment="great", sentiment=Decimal("0.9"), voided=True))
-    partner = Partner.parse({"partner_id": "p-1", "city": "berlin", "verified": True,
-                             "email": "a@b.example", "shoe_size": 44})
+    partner = Partner.parse(
+        {"partner_id": "p-1", "city": "berlin", "verified": True, "email": "a@b.example", "shoe_size": 44}
+    )
     assert rating.voided is True
     assert partner.city == "berlin"
 
@@ -87,8 +94,13 @@ def test_r14_13_given_a_non_negative_integral_price_when_parsed_then_accepted(pr
 
 @pytest.mark.parametrize("cancelled_by", ["customer", "support"])
 def test_r3_2_given_a_job_cancelled_before_any_partner_accepted_it_when_parsed_then_it_is_valid(cancelled_by):
-    cancelled = job(status="CANCELLED", cancelled_by=cancelled_by, partner_id=None, accepted_at=None,
-                    cancelled_at="2026-03-01T12:00:00Z")
+    cancelled = job(
+        status="CANCELLED",
+        cancelled_by=cancelled_by,
+        partner_id=None,
+        accepted_at=None,
+        cancelled_at="2026-03-01T12:00:00Z",
+    )
     assert cancelled.partner_id is None
     assert cancelled.has_outcome
 
@@ -100,4 +112,3 @@ def test_r3_1_given_each_outcome_when_parsed_then_its_outcome_time_is_the_matchi
     assert completed.outcome_at.isoformat() == "2026-03-02T12:00:00+00:00"
     assert cancelled.outcome_at.isoformat() == "2026-03-01T08:00:00+00:00"
     assert no_show.outcome_at.isoformat() == "2026-03-02T11:00:00+00:00"
-

@@ -32,9 +32,19 @@ def partner_due_for_rating_suspension(policy=None):
 
 # --- R7 incidents ----------------------------------------------------------------------------------
 
-@pytest.mark.parametrize("category", ["DISCRIMINATION", "PROPERTY_DAMAGE", "PHYSICAL_CONTACT",
-                                      "ABUSIVE_BEHAVIOUR", "UNWANTED_CONTACT", "ILLEGAL_CONDUCT",
-                                      "PRIVACY_BREACH"])
+
+@pytest.mark.parametrize(
+    "category",
+    [
+        "DISCRIMINATION",
+        "PROPERTY_DAMAGE",
+        "PHYSICAL_CONTACT",
+        "ABUSIVE_BEHAVIOUR",
+        "UNWANTED_CONTACT",
+        "ILLEGAL_CONDUCT",
+        "PRIVACY_BREACH",
+    ],
+)
 def test_r7_1_given_a_conduct_incident_then_suspended_for_conduct_at_once(category):
     standing = partner()
 
@@ -45,8 +55,10 @@ def test_r7_1_given_a_conduct_incident_then_suspended_for_conduct_at_once(catego
     assert notices[0].reasons["rule"] == "R7.1"
 
 
-@pytest.mark.parametrize("category", ["OFF_PLATFORM_WORK", "CASH_PAYMENT", "CANCEL_THEN_PERFORM",
-                                      "MULTIPLE_ACCOUNTS", "UNAUTHORISED_MARKETING"])
+@pytest.mark.parametrize(
+    "category",
+    ["OFF_PLATFORM_WORK", "CASH_PAYMENT", "CANCEL_THEN_PERFORM", "MULTIPLE_ACCOUNTS", "UNAUTHORISED_MARKETING"],
+)
 def test_r7_2_given_a_fraud_incident_then_closed_for_fraud_with_legal_action(category):
     standing = partner()
 
@@ -109,6 +121,7 @@ def test_r14_10_given_a_closed_partner_when_conduct_is_reported_then_it_is_recor
 
 # --- R12.3 / R14.5 human review ----------------------------------------------------------------------
 
+
 def test_r12_3_given_human_review_when_r2_4_would_suspend_then_pending_decision_and_status_unchanged():
     standing = partner_due_for_rating_suspension(REVIEW)
 
@@ -139,8 +152,7 @@ def test_r14_5_given_a_pending_decision_then_later_triggers_are_dropped_and_it_i
     first = dict(standing.pending_decision)
 
     later = nights(standing, range(16, 22), REVIEW)
-    excluded_later = strike(standing, judge(day(22), REVIEW), "ns-1") + \
-        strike(standing, judge(day(23), REVIEW), "ns-2")
+    excluded_later = strike(standing, judge(day(22), REVIEW), "ns-1") + strike(standing, judge(day(23), REVIEW), "ns-2")
 
     assert all(DECISION_PENDING not in types(n) for n in later.values())
     assert DECISION_PENDING not in types(excluded_later)
@@ -195,6 +207,7 @@ def test_r12_3_given_no_pending_decision_when_ops_decide_then_refused():
 
 # --- R12.4 reinstatement -------------------------------------------------------------------------------
 
+
 def test_r12_4_given_an_excluded_partner_when_reinstated_then_active_with_streaks_and_strikes_reset():
     standing = give_outcomes(give_ratings(partner(), [4] * 10), completed=47, cancelled=3)
     evaluate(standing, judge(day(0)))
@@ -214,8 +227,11 @@ def test_r12_4_given_an_excluded_partner_when_reinstated_then_active_with_streak
 
 def test_r14_5_given_a_pending_decision_when_the_partner_is_reinstated_then_the_pending_decision_is_cleared():
     # Given a suspended partner whose stored standing still carries a pending proposal
-    standing = partner(status=SUSPENDED, reason="CONDUCT", pending_decision={
-        "action": "EXCLUDE", "reason": "NO_SHOW", "rule": "R6.3", "reasons": {}})
+    standing = partner(
+        status=SUSPENDED,
+        reason="CONDUCT",
+        pending_decision={"action": "EXCLUDE", "reason": "NO_SHOW", "rule": "R6.3", "reasons": {}},
+    )
 
     reinstate(standing, judge(day(3), REVIEW), actor="ops@mila", why="cleared")
 

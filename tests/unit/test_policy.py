@@ -52,11 +52,13 @@ def test_contract_3_given_a_berlin_minimum_override_then_only_that_field_changes
 
 
 def test_contract_3_given_changed_defaults_and_a_city_override_then_the_city_inherits_the_changed_defaults():
-    policy = Policy.from_mapping({
-        "version": 1,
-        "defaults": {"notice_cooldown_days": 3, "rating": {"warning_margin": 0.1}},
-        "cities": {"berlin": {"rating": {"minimum": 4.5}, "decision_mode": "human_review"}},
-    })
+    policy = Policy.from_mapping(
+        {
+            "version": 1,
+            "defaults": {"notice_cooldown_days": 3, "rating": {"warning_margin": 0.1}},
+            "cities": {"berlin": {"rating": {"minimum": 4.5}, "decision_mode": "human_review"}},
+        }
+    )
 
     berlin = policy.for_city("berlin")
 
@@ -78,8 +80,7 @@ def test_contract_3_given_changed_defaults_and_a_city_override_then_the_city_inh
         ({"cities": {"berlin": {"decision_mode": "maybe"}}}, "cities.berlin.decision_mode"),
         ({"cities": {"Berlin": {}}}, "cities.Berlin"),
         ({"cities": {"new york": {}}}, "cities.new york"),
-        ({"defaults": {"no_show": {"strikes_before_exclusion": 1.5}}},
-         "defaults.no_show.strikes_before_exclusion"),
+        ({"defaults": {"no_show": {"strikes_before_exclusion": 1.5}}}, "defaults.no_show.strikes_before_exclusion"),
         ({"defaults": {"rating": {"min_ratings": True}}}, "defaults.rating.min_ratings"),
         ({"defaults": {"cancellation": {"maximum_floor": -0.01}}}, "defaults.cancellation.maximum_floor"),
         ({"surprise": 1}, "surprise"),
@@ -134,11 +135,14 @@ def test_r14_7_given_minimum_4_4_when_a_rating_brings_the_average_to_exactly_4_6
     assert standing.rating_streak == []
 
 
-@pytest.mark.parametrize("raw, field", [
-    ({"version": 1, "defaults": {"rating": {"minimum": "4.3"}}}, "defaults.rating.minimum"),
-    ({"version": 1, "defaults": {"version": 2}}, "defaults.version"),
-    ({"version": 1, "cities": {"berlin": {"version": 2}}}, "cities.berlin.version"),
-])
+@pytest.mark.parametrize(
+    "raw, field",
+    [
+        ({"version": 1, "defaults": {"rating": {"minimum": "4.3"}}}, "defaults.rating.minimum"),
+        ({"version": 1, "defaults": {"version": 2}}, "defaults.version"),
+        ({"version": 1, "cities": {"berlin": {"version": 2}}}, "cities.berlin.version"),
+    ],
+)
 def test_contract_3_text_numbers_and_misplaced_versions_are_named(raw, field):
     """CONTRACT §3: an invalid file is a clear error naming the field."""
     with pytest.raises(PolicyError, match=field.replace(".", r"\.")):

@@ -36,8 +36,10 @@ jobs = st.lists(st.lists(st.sampled_from(KINDS), min_size=1, max_size=3), min_si
 
 
 def _rating_records(drawn: list[tuple[int, int]]) -> list[tuple[str, Any]]:
-    return [("rating", (f"r-{i:03d}", RatingEntry(stars, DAY0 - timedelta(days=45) + timedelta(minutes=m))))
-            for i, (stars, m) in enumerate(drawn)]
+    return [
+        ("rating", (f"r-{i:03d}", RatingEntry(stars, DAY0 - timedelta(days=45) + timedelta(minutes=m))))
+        for i, (stars, m) in enumerate(drawn)
+    ]
 
 
 def _job_records(drawn: list[list[str | None]]) -> list[tuple[str, Any]]:
@@ -67,8 +69,13 @@ def _deliver(records: list[tuple[str, Any]]) -> tuple[Any, list[Any]]:
 
 def _view(standing: Any, notices: list[Any]) -> Any:
     r, c = rating_figures(standing, POLICY), cancellation_figures(standing, POLICY)
-    return ((r.count, r.average), (c.resolved, c.rate), standing.status, standing.reason,
-            [(n.type, n.reasons) for n in notices])
+    return (
+        (r.count, r.average),
+        (c.resolved, c.rate),
+        standing.status,
+        standing.reason,
+        [(n.type, n.reasons) for n in notices],
+    )
 
 
 def _shuffled_with_duplicates(records: list[Any], seed: int, duplicates: int) -> list[Any]:
@@ -104,8 +111,14 @@ class Ledger:
         self.standings = Standings(self.store, Policy.from_mapping({"version": 1, "defaults": {}}))
 
     def apply(self, job_id: str, payment: str, price: int, rate: Fraction) -> None:
-        item = job(job_id=job_id, status="COMPLETED", completed_at="2026-03-02T11:00:00Z", payment_status=payment,
-                   price_cents=price, currency="EUR")
+        item = job(
+            job_id=job_id,
+            status="COMPLETED",
+            completed_at="2026-03-02T11:00:00Z",
+            payment_status=payment,
+            price_cents=price,
+            currency="EUR",
+        )
         book(self.standings, item, DAY0)
 
     @property
@@ -114,8 +127,13 @@ class Ledger:
         return {(i["pk"], i["sk"]): {k: v for k, v in i.items() if k != "at"} for i in self.store.table.items()}
 
 
-payments = st.lists(st.tuples(st.sampled_from([["PAID"], ["PAID", "REFUNDED"], ["REFUNDED"], ["PAID", "PAID"]]),
-                              st.integers(1, 10_000_000)), min_size=1, max_size=30)
+payments = st.lists(
+    st.tuples(
+        st.sampled_from([["PAID"], ["PAID", "REFUNDED"], ["REFUNDED"], ["PAID", "PAID"]]), st.integers(1, 10_000_000)
+    ),
+    min_size=1,
+    max_size=30,
+)
 
 
 @EXAMPLES

@@ -35,6 +35,7 @@ POLICY = city_policy()
 
 # --- R1 rating window ---------------------------------------------------------------------
 
+
 def test_r1_1_given_50_newer_ratings_when_a_late_old_rating_arrives_then_it_falls_outside_the_window():
     # Given 50 five-star ratings in the window
     standing = give_ratings(partner(), [5] * 50, start=DAY0 - timedelta(days=10))
@@ -87,8 +88,10 @@ def test_r1_2_given_a_rating_when_voided_or_deleted_then_it_no_longer_counts():
 def test_r1_3_given_the_same_ratings_in_shuffled_orders_with_redeliveries_then_the_figures_are_identical():
     # Given 70 distinct live ratings (so the window matters) and 5 that end up deleted
     rng = random.Random(20260302)
-    live = [(f"job-{i:03d}", RatingEntry(rng.randint(1, 5), DAY0 - timedelta(minutes=rng.randint(0, 10_000))))
-            for i in range(70)]
+    live = [
+        (f"job-{i:03d}", RatingEntry(rng.randint(1, 5), DAY0 - timedelta(minutes=rng.randint(0, 10_000))))
+        for i in range(70)
+    ]
     deleted = [f"job-{i:03d}" for i in range(70, 75)]
 
     def replay(seed: int) -> tuple[int, int]:
@@ -114,6 +117,7 @@ def test_r1_3_given_the_same_ratings_in_shuffled_orders_with_redeliveries_then_t
 
 
 # --- R2.1 - R2.3 band, warnings, streak, baseline --------------------------------------------
+
 
 def test_r2_1_given_9_low_ratings_then_no_warning_and_the_10th_puts_the_partner_in_the_band():
     # Given 9 one-star ratings (fewer than min_ratings 10)
@@ -207,6 +211,7 @@ def test_r2_2_given_a_streak_then_the_baseline_is_the_average_at_the_first_warni
 
 
 # --- R2.4 / R2.5 / R14.4 suspension ---------------------------------------------------------------
+
 
 def test_r2_4_given_warnings_on_day_0_7_and_14_when_the_nightly_check_runs_on_day_15_then_suspended():
     # Given a partner below the minimum who does not improve

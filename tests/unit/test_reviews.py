@@ -34,6 +34,7 @@ def reminder_nights(standing: Standing, days) -> dict[int, list[str]]:
 
 # --- request ---------------------------------------------------------------------------------
 
+
 def test_issue_13_given_a_suspension_when_the_partner_asks_then_a_review_is_open_for_two_weeks():
     standing, notice = suspended_partner()
     review = opened(standing, notice, day(1, hour=10))
@@ -60,6 +61,7 @@ def test_issue_13_given_an_ops_facing_notice_then_it_cannot_be_reviewed():
 
 # --- the clock -------------------------------------------------------------------------------
 
+
 def test_issue_13_reminders_come_once_each_on_the_first_nights_at_deadline_minus_3_and_after_it():
     standing, notice = suspended_partner()
     opened(standing, notice, day(1, hour=10))  # deadline: day 15, 10:00; nights at 03:00
@@ -84,17 +86,23 @@ def test_issue_13_the_reminder_is_to_ops_with_the_partner_and_a_statement_of_rea
     assert due.notice_id == "p-1:000002"  # the partner's notice ids go on in order (R13)
     assert due.reasons["rule"] == reviews.RULE and due.reasons["to"] == "ops"
     assert due.reasons["partner_id"] == "p-1"
-    assert due.reasons["figures"] | {} == {"review_id": review["review_id"], "notice_id": notice["notice_id"],
-                                          "deadline": review["deadline"], "days_left": 2}
+    assert due.reasons["figures"] | {} == {
+        "review_id": review["review_id"],
+        "notice_id": notice["notice_id"],
+        "deadline": review["deadline"],
+        "days_left": 2,
+    }
 
 
 # --- the answer ------------------------------------------------------------------------------
 
+
 def test_issue_13_r12_4_corrected_suspension_reinstates_with_the_review_as_reason():
     standing, notice = suspended_partner()
     review = opened(standing, notice)
-    answered = reviews.answer_review(standing, judge(day(3)), review, notice, "corrected", "ops-ben",
-                                     "the customer withdrew the complaint")
+    answered = reviews.answer_review(
+        standing, judge(day(3)), review, notice, "corrected", "ops-ben", "the customer withdrew the complaint"
+    )
     assert types(answered) == ["REINSTATED", "REVIEW_ANSWERED"]
     assert standing.status == ACTIVE and standing.reviews == {}
     assert answered[0].reasons["review_id"] == review["review_id"]
@@ -139,8 +147,15 @@ def test_issue_13_r2_4_a_corrected_rating_warning_leaves_its_streak():
     warnings = [n for ns in by_night.values() for n in ns if n.type == "RATING_WARNING"]
     assert len(standing.rating_streak) == 2
     review = opened(standing, stored(warnings[1]), day(7, hour=10))
-    answered = reviews.answer_review(standing, judge(day(8)), review, stored(warnings[1]), "corrected",
-                                     "ops-ben", "two of the ratings were from a test account")
+    answered = reviews.answer_review(
+        standing,
+        judge(day(8)),
+        review,
+        stored(warnings[1]),
+        "corrected",
+        "ops-ben",
+        "two of the ratings were from a test account",
+    )
     assert len(standing.rating_streak) == 1 and warnings[1].notice_id not in standing.rating_streak.ids
     assert answered[-1].reasons["effect"] == {"removed_from_streak": True}
     assert standing.status == ACTIVE

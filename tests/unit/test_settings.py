@@ -5,8 +5,14 @@ from __future__ import annotations
 import pytest
 from mila_standing.platform.settings import REQUIRED, Settings, SettingsError
 
-ENV = {"STANDING_TABLE": "st", "JOBS_TABLE": "jobs", "EVENT_BUS_NAME": "bus", "FAILURE_QUEUE_URL": "https://q",
-       "USER_POOL_ID": "pool", "POLICY_FILE": "/opt/python/mila_standing/policy.yaml"}
+ENV = {
+    "STANDING_TABLE": "st",
+    "JOBS_TABLE": "jobs",
+    "EVENT_BUS_NAME": "bus",
+    "FAILURE_QUEUE_URL": "https://q",
+    "USER_POOL_ID": "pool",
+    "POLICY_FILE": "/opt/python/mila_standing/policy.yaml",
+}
 
 
 @pytest.mark.parametrize("missing", REQUIRED)

@@ -82,7 +82,8 @@ PRODUCERS: list[tuple[str, Callable[[Standing], list[Notice]], str]] = [
 
 @pytest.mark.parametrize(("kind", "produce", "rule"), PRODUCERS, ids=[p[1].__name__ for p in PRODUCERS])
 def test_r12_1_given_any_warning_or_status_change_then_its_notice_carries_a_full_statement_of_reasons(
-        kind, produce, rule):
+    kind, produce, rule
+):
     # Given a partner / When a rule decides a warning or a status change
     notices = produce(partner())
 

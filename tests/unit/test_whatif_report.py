@@ -12,34 +12,95 @@ CITIES = {"p-low": "leipzig", "p-new": "leipzig", "p-ok": "leipzig", "p-dd": "dr
 
 
 def partner(status: str = "ACTIVE", reason=None, pending=None, average=4.8, count=50, rate=0.02, jobs=50) -> dict:
-    return {"status": status, "reason": reason, "dispatch_eligible": status == "ACTIVE", "dispatch_score": 1.0,
-            "rating_average": average, "rating_count": count, "cancellation_rate": rate, "resolved_jobs": jobs,
-            "no_show_strikes": 0, "legal_action": False, "pending_decision": pending}
+    return {
+        "status": status,
+        "reason": reason,
+        "dispatch_eligible": status == "ACTIVE",
+        "dispatch_score": 1.0,
+        "rating_average": average,
+        "rating_count": count,
+        "cancellation_rate": rate,
+        "resolved_jobs": jobs,
+        "no_show_strikes": 0,
+        "legal_action": False,
+        "pending_decision": pending,
+    }
 
 
 def notice(partner_id: str, kind: str, at: str, rule: str = "R2.2", **figures) -> dict:
-    return {"partner_id": partner_id, "type": kind, "at": at, "notice_id": f"{partner_id}:1",
-            "reasons": {"rule": rule, "figures": figures or {"rating_average": 4.35, "rating_count": 12,
-                                                             "window": 50},
-                        "thresholds": {"minimum": 4.4}, "policy_version": "2", "decision_mode": "automatic"}}
+    return {
+        "partner_id": partner_id,
+        "type": kind,
+        "at": at,
+        "notice_id": f"{partner_id}:1",
+        "reasons": {
+            "rule": rule,
+            "figures": figures or {"rating_average": 4.35, "rating_count": 12, "window": 50},
+            "thresholds": {"minimum": 4.4},
+            "policy_version": "2",
+            "decision_mode": "automatic",
+        },
+    }
 
 
 def outcomes() -> tuple[dict, dict]:
-    a = {"partners": {"p-low": partner(average=4.35, count=12), "p-new": partner(average=4.0, count=11),
-                      "p-ok": partner(), "p-dd": partner()},
-         "notices": [notice("p-new", "RATING_WARNING", "2026-10-03T02:00:00Z")],
-         "ledger": [{"job_id": "j-1", "partner_id": "p-ok", "kind": "COMMISSION", "price_cents": 10000,
-                     "commission_cents": 2000, "payout_cents": 8000, "city": "leipzig"},
-                    {"job_id": "j-2", "partner_id": "p-dd", "kind": "COMMISSION", "price_cents": 5000,
-                     "commission_cents": 1000, "payout_cents": 4000, "city": "dresden"},
-                    {"job_id": "j-2", "partner_id": "p-dd", "kind": "REVERSAL", "price_cents": -5000,
-                     "commission_cents": -1000, "payout_cents": -4000, "city": "dresden"}],
-         "cities": {"leipzig": {"average_cancellation_rate": 0.03, "maximum_cancellation_rate": 0.05}},
-         "stats": {}}
-    b = {**a, "partners": {**a["partners"], "p-low": partner("SUSPENDED", "RATING", average=4.35, count=12)},
-         "notices": [*a["notices"], notice("p-low", "RATING_WARNING", "2026-10-02T02:00:00Z"),
-                     notice("p-low", "SUSPENDED", "2026-10-09T02:00:00Z", rule="R2.4", rating_average=4.35,
-                            rating_count=12, window=50)]}
+    a = {
+        "partners": {
+            "p-low": partner(average=4.35, count=12),
+            "p-new": partner(average=4.0, count=11),
+            "p-ok": partner(),
+            "p-dd": partner(),
+        },
+        "notices": [notice("p-new", "RATING_WARNING", "2026-10-03T02:00:00Z")],
+        "ledger": [
+            {
+                "job_id": "j-1",
+                "partner_id": "p-ok",
+                "kind": "COMMISSION",
+                "price_cents": 10000,
+                "commission_cents": 2000,
+                "payout_cents": 8000,
+                "city": "leipzig",
+            },
+            {
+                "job_id": "j-2",
+                "partner_id": "p-dd",
+                "kind": "COMMISSION",
+                "price_cents": 5000,
+                "commission_cents": 1000,
+                "payout_cents": 4000,
+                "city": "dresden",
+            },
+            {
+                "job_id": "j-2",
+                "partner_id": "p-dd",
+                "kind": "REVERSAL",
+                "price_cents": -5000,
+                "commission_cents": -1000,
+                "payout_cents": -4000,
+                "city": "dresden",
+            },
+        ],
+        "cities": {"leipzig": {"average_cancellation_rate": 0.03, "maximum_cancellation_rate": 0.05}},
+        "stats": {},
+    }
+    b = {
+        **a,
+        "partners": {**a["partners"], "p-low": partner("SUSPENDED", "RATING", average=4.35, count=12)},
+        "notices": [
+            *a["notices"],
+            notice("p-low", "RATING_WARNING", "2026-10-02T02:00:00Z"),
+            notice(
+                "p-low",
+                "SUSPENDED",
+                "2026-10-09T02:00:00Z",
+                rule="R2.4",
+                rating_average=4.35,
+                rating_count=12,
+                window=50,
+            ),
+        ],
+    }
     return a, b
 
 
@@ -74,9 +135,20 @@ def test_differences_list_only_partners_treated_differently_with_both_statements
 def test_every_restriction_shows_its_sample_and_few_samples_are_flagged():
     """Issue 10: partners restricted on few ratings or jobs, the sample size next to every restriction."""
     report = compare(*outcomes(), CITIES, policies())
-    assert report["restrictions"] == [{
-        "policy": "b", "partner_id": "p-low", "city": "leipzig", "type": "SUSPENDED", "at": "2026-10-09T02:00:00Z",
-        "rule": "R2.4", "sample": 12, "unit": "ratings", "window": 50, "few": True}]
+    assert report["restrictions"] == [
+        {
+            "policy": "b",
+            "partner_id": "p-low",
+            "city": "leipzig",
+            "type": "SUSPENDED",
+            "at": "2026-10-09T02:00:00Z",
+            "rule": "R2.4",
+            "sample": 12,
+            "unit": "ratings",
+            "window": 50,
+            "few": True,
+        }
+    ]
     assert report["few_samples"] == report["restrictions"]
 
 
@@ -93,10 +165,15 @@ def test_distributions_carry_each_policys_thresholds_and_the_timeline_every_day(
 
 
 def test_a_statement_of_reasons_reads_as_one_line():
-    text = statement_text(notice("p", "SUSPENDED", "2026-10-09T02:00:00Z", rule="R2.4", rating_average=4.35,
-                                 rating_count=12, window=50)["reasons"])
-    assert text == ("rule R2.4 · figures: rating average 4.35, rating count 12, window 50 · "
-                    "thresholds: minimum 4.4 · policy 2 (automatic)")
+    text = statement_text(
+        notice("p", "SUSPENDED", "2026-10-09T02:00:00Z", rule="R2.4", rating_average=4.35, rating_count=12, window=50)[
+            "reasons"
+        ]
+    )
+    assert text == (
+        "rule R2.4 · figures: rating average 4.35, rating count 12, window 50 · "
+        "thresholds: minimum 4.4 · policy 2 (automatic)"
+    )
 
 
 class Page(HTMLParser):
@@ -116,18 +193,26 @@ def test_the_page_is_self_contained_with_the_tables_and_charts():
     """Issue 10: one HTML file, no network (no external src/href), the tables and the charts: restrictions
     per city, rating averages and cancellation rates against thresholds, the timeline of notices."""
     report = compare(*outcomes(), CITIES, policies())
-    report |= {"policies": {"a": {"path": "infra/policy.yaml", "version": "1"},
-                            "b": {"path": "b.yaml", "version": "2"}},
-               "history": {"path": "h.jsonl", "lines": 10, "import": None},
-               "runs": {s: {"engine": "moto", "stream_records": 1, "invocations": 1, "seconds": 1.0} for s in "ab"},
-               "parallel": False, "seconds": 2.0}
+    report |= {
+        "policies": {"a": {"path": "infra/policy.yaml", "version": "1"}, "b": {"path": "b.yaml", "version": "2"}},
+        "history": {"path": "h.jsonl", "lines": 10, "import": None},
+        "runs": {s: {"engine": "moto", "stream_records": 1, "invocations": 1, "seconds": 1.0} for s in "ab"},
+        "parallel": False,
+        "seconds": 2.0,
+    }
     page = Page()
     page.feed(render(report))
     external = [attrs for _, attrs in page.tags if any(k in attrs for k in ("src", "href"))]
     assert external == []
     charts = {attrs["id"] for tag, attrs in page.tags if tag == "svg"}
-    assert {"restrictions-per-city", "timeline-warnings", "timeline-restrictions", "ratings-leipzig",
-            "cancellations-leipzig", "ratings-dresden"} <= charts
+    assert {
+        "restrictions-per-city",
+        "timeline-warnings",
+        "timeline-restrictions",
+        "ratings-leipzig",
+        "cancellations-leipzig",
+        "ratings-dresden",
+    } <= charts
     tables = {attrs.get("id") for tag, attrs in page.tags if tag == "table"}
     assert {"counts", "differences", "restrictions"} <= tables
     text = "".join(page.text)

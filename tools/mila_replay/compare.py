@@ -48,8 +48,9 @@ def differences(a: dict[str, Any], b: dict[str, Any]) -> list[str]:
         elif isinstance(left, list) and isinstance(right, list):
             if len(left) != len(right):
                 found.append(f"{key}: {len(left)} entries != {len(right)}")
-            found += [f"{key}[{i}]: {x!r} != {y!r}" for i, (x, y) in enumerate(zip(left, right, strict=False))
-                      if x != y][:3]
+            found += [
+                f"{key}[{i}]: {x!r} != {y!r}" for i, (x, y) in enumerate(zip(left, right, strict=False)) if x != y
+            ][:3]
         else:
             found.append(f"{key}: {left!r} != {right!r}")
     return found

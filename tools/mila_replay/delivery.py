@@ -31,6 +31,7 @@ MISSING = object()
 
 # --- filters (Lambda event filtering, the subset of the pattern syntax streams use) ------------
 
+
 def matches(pattern: dict[str, Any], event: Any) -> bool:
     for key, rule in pattern.items():
         value = event.get(key, MISSING) if isinstance(event, dict) else MISSING
@@ -86,6 +87,7 @@ def passes(mapping: Mapping, record: dict[str, Any]) -> bool:
 
 
 # --- functions ------------------------------------------------------------------------------------
+
 
 @dataclass
 class LambdaContext:
@@ -152,12 +154,21 @@ class Functions:
             try:
                 return self.handler(name)(event, LambdaContext(name, aws_request_id=request_id))
             except Exception as error:  # the Lambda runtime reports it as a function error
-                print(json.dumps({"level": "ERROR", "function": name, "message": "unhandled error",
-                                  "error": f"{type(error).__name__}: {error}"}))
+                print(
+                    json.dumps(
+                        {
+                            "level": "ERROR",
+                            "function": name,
+                            "message": "unhandled error",
+                            "error": f"{type(error).__name__}: {error}",
+                        }
+                    )
+                )
                 raise FunctionError(f"{type(error).__name__}: {error}") from error
 
 
 # --- event source mappings -------------------------------------------------------------------------
+
 
 @dataclass
 class Chaos:
@@ -237,8 +248,11 @@ class MappingRunner:
                 self._run(batch[middle:], retries_left, injected)
                 return None
             return self._run(batch, retries_left - 1, injected)
-        failed = {f.get("itemIdentifier") for f in (response or {}).get("batchItemFailures", [])} \
-            if self.mapping.report_item_failures and isinstance(response, dict) else set()
+        failed = (
+            {f.get("itemIdentifier") for f in (response or {}).get("batchItemFailures", [])}
+            if self.mapping.report_item_failures and isinstance(response, dict)
+            else set()
+        )
         if not failed:
             return None
         # Lambda restarts from the lowest failed sequence number (the checkpoint).
@@ -262,8 +276,14 @@ class MappingRunner:
             count += 1
         return count
 
-    def _exhausted(self, records: list[dict[str, Any]], error: str, condition: str = "RetryAttemptsExhausted",
-                   attempts: int | None = None, function_error: str | None = None) -> None:
+    def _exhausted(
+        self,
+        records: list[dict[str, Any]],
+        error: str,
+        condition: str = "RetryAttemptsExhausted",
+        attempts: int | None = None,
+        function_error: str | None = None,
+    ) -> None:
         """What Lambda sends to the on-failure destination: one invocation record per shard of the
         batch, pointing at the records (AWS never includes them). The replay remembers which records
         each message stands for, for the outcome's dead_letters."""
@@ -275,10 +295,13 @@ class MappingRunner:
             attempts = (retries if retries >= 0 else 100) + 1
         for shard_records in _by_shard(self.aws, records):
             request_id = str(uuid.uuid4())
-            message = invocation_record(self.aws, self.mapping.function, shard_records, request_id,
-                                        condition, attempts, function_error)
+            message = invocation_record(
+                self.aws, self.mapping.function, shard_records, request_id, condition, attempts, function_error
+            )
             self.aws.failed_batches[request_id] = {
-                "function": self.mapping.function, "error": error, "failure": condition,
+                "function": self.mapping.function,
+                "error": error,
+                "failure": condition,
                 "records": [redact_secrets(r) for r in shard_records],
             }
             self.aws.sqs.send_message(QueueUrl=self.aws.queues[queue], MessageBody=json.dumps(message))
@@ -308,8 +331,15 @@ def _arrival(record: dict[str, Any]) -> str:
     return moment.strftime("%Y-%m-%dT%H:%M:%SZ")  # DynamoDB streams: whole seconds
 
 
-def invocation_record(aws: EmbeddedAws, function: str, records: list[dict[str, Any]], request_id: str,
-                      condition: str, attempts: int, function_error: str | None) -> dict[str, Any]:
+def invocation_record(
+    aws: EmbeddedAws,
+    function: str,
+    records: list[dict[str, Any]],
+    request_id: str,
+    condition: str,
+    attempts: int,
+    function_error: str | None,
+) -> dict[str, Any]:
     """The message Lambda sends to a stream mapping's on-failure destination (AWS Lambda developer
     guide, "Retaining discarded records for a DynamoDB event source"): the invocation, the
     condition and ``DDBStreamBatchInfo``, never the records. Sequence numbers and the stream ARN
@@ -331,7 +361,8 @@ def invocation_record(aws: EmbeddedAws, function: str, records: list[dict[str, A
         "timestamp": clock.now().astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%f")[:-3] + "Z",
         "DDBStreamBatchInfo": {
             "shardId": first_origin.shard_id if first_origin else "",
-            "startSequenceNumber": first_origin.sequence_number if first_origin
+            "startSequenceNumber": first_origin.sequence_number
+            if first_origin
             else first["dynamodb"]["SequenceNumber"],
             "endSequenceNumber": last_origin.sequence_number if last_origin else last["dynamodb"]["SequenceNumber"],
             "approximateArrivalOfFirstRecord": _arrival(first),

@@ -88,8 +88,15 @@ class Replay:
             os.environ.clear()
             os.environ.update(saved_env)
 
-    def _run(self, template: Template, aws: EmbeddedAws, scenario: Scenario, policy: Policy,
-             policy_file: Path, started: float) -> dict[str, Any]:
+    def _run(
+        self,
+        template: Template,
+        aws: EmbeddedAws,
+        scenario: Scenario,
+        policy: Policy,
+        policy_file: Path,
+        started: float,
+    ) -> dict[str, Any]:
         specs = {spec.name: spec for spec in template.functions(aws.refs)}
         for spec in specs.values():
             os.environ.update(spec.environment)  # same values in every function of this stack
@@ -148,14 +155,16 @@ class Replay:
                         response = functions.invoke(line.function or "", line.event)
                 except Exception as error:  # an unhandled error is the invocation's answer, as on AWS
                     response = {"errorMessage": str(error), "errorType": type(error).__name__}
-                invocations.append({"function": line.function, "at": format_time(line.at),
-                                    "response": response})
+                invocations.append({"function": line.function, "at": format_time(line.at), "response": response})
                 deliver(line.at)
                 index += 1
             else:
                 burst = [line]
-                while (index + len(burst) < len(lines) and lines[index + len(burst)].at == line.at
-                       and lines[index + len(burst)].kind != "invoke"):
+                while (
+                    index + len(burst) < len(lines)
+                    and lines[index + len(burst)].at == line.at
+                    and lines[index + len(burst)].kind != "invoke"
+                ):
                     burst.append(lines[index + len(burst)])
                 aws.counting = False
                 for write in burst:
@@ -169,15 +178,22 @@ class Replay:
         if self.before_outcome is not None:
             self.before_outcome(aws, functions, mappings)
             deliver(final)
-        outcome = build_outcome(aws, policy, final, invocations, lazy_tables=self.sink is not None, stats={
-            "engine": aws.engine.name,
-            "stream_records": delivered["records"],
-            "invocations": functions.invocations,
-            "seconds": round(time.perf_counter() - started, 3),
-            "aws_calls": dict(sorted(aws.aws_calls.items())),
-            # moto's own figures ignore indexes: only AWS's engine's count (None on moto).
-            "capacity": aws.capacity.summary(delivered["source"]) if aws.engine.endpoint_url else None,
-        })
+        outcome = build_outcome(
+            aws,
+            policy,
+            final,
+            invocations,
+            lazy_tables=self.sink is not None,
+            stats={
+                "engine": aws.engine.name,
+                "stream_records": delivered["records"],
+                "invocations": functions.invocations,
+                "seconds": round(time.perf_counter() - started, 3),
+                "aws_calls": dict(sorted(aws.aws_calls.items())),
+                # moto's own figures ignore indexes: only AWS's engine's count (None on moto).
+                "capacity": aws.capacity.summary(delivered["source"]) if aws.engine.endpoint_url else None,
+            },
+        )
         if self.sink is not None:
             self.sink(outcome)
             outcome.pop("tables")
@@ -241,9 +257,15 @@ def _reason(error: Exception) -> str:
     return f"{type(error).__name__}: {error}" if str(error) else type(error).__name__
 
 
-def run_replay(scenario: str | Path, policy: str | Path | None = None, chaos: int | None = None,
-               log: io.TextIOBase | None = None, engine: str | DynamoDBEngine = DEFAULT_ENGINE) -> dict[str, Any]:
+def run_replay(
+    scenario: str | Path,
+    policy: str | Path | None = None,
+    chaos: int | None = None,
+    log: io.TextIOBase | None = None,
+    engine: str | DynamoDBEngine = DEFAULT_ENGINE,
+) -> dict[str, Any]:
     """Convenience for tests and the CLI."""
-    replay = Replay(Path(scenario), Path(policy) if policy else DEFAULT_POLICY, log or io.StringIO(), chaos,
-                    engine=engine)
+    replay = Replay(
+        Path(scenario), Path(policy) if policy else DEFAULT_POLICY, log or io.StringIO(), chaos, engine=engine
+    )
     return replay.run()

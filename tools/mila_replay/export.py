@@ -89,7 +89,7 @@ class S3Prefix:
         start = f"{self.prefix}/" if self.prefix else ""
         try:
             for page in self._client().get_paginator("list_objects_v2").paginate(Bucket=self.bucket, Prefix=start):
-                keys += [obj["Key"][len(start):] for obj in page.get("Contents", [])]
+                keys += [obj["Key"][len(start) :] for obj in page.get("Contents", [])]
         except Exception as error:  # botocore's errors: no credentials, no bucket, access denied
             raise ExportError(f"s3://{self.bucket}/{self.prefix}: cannot list ({error})") from None
         return sorted(keys)
@@ -151,23 +151,30 @@ def find_exports(locations: Iterable[str | Path]) -> dict[str, TableExport]:
                 raise ExportError(f"{store.name(key)}: must be a JSON object")
             table = source_table(summary.get("tableArn"))
             if table is None:
-                raise ExportError(f"{store.name(key)}: tableArn {summary.get('tableArn')!r} names none of "
-                                  f"{', '.join(SOURCE_TABLES)}")
+                raise ExportError(
+                    f"{store.name(key)}: tableArn {summary.get('tableArn')!r} names none of {', '.join(SOURCE_TABLES)}"
+                )
             if summary.get("outputFormat", "DYNAMODB_JSON") != "DYNAMODB_JSON":
-                raise ExportError(f"{store.name(key)}: outputFormat {summary.get('outputFormat')!r}; "
-                                  "export with DYNAMODB_JSON")
+                raise ExportError(
+                    f"{store.name(key)}: outputFormat {summary.get('outputFormat')!r}; export with DYNAMODB_JSON"
+                )
             if summary.get("exportType", "FULL_EXPORT") != "FULL_EXPORT":
-                raise ExportError(f"{store.name(key)}: exportType {summary.get('exportType')!r}; "
-                                  "a history needs a FULL_EXPORT")
+                raise ExportError(
+                    f"{store.name(key)}: exportType {summary.get('exportType')!r}; a history needs a FULL_EXPORT"
+                )
             if table in found:
-                raise ExportError(f"{store.name(key)}: a second export of {table} "
-                                  f"(the first is {found[table].store.name(found[table].folder)})")
+                raise ExportError(
+                    f"{store.name(key)}: a second export of {table} "
+                    f"(the first is {found[table].store.name(found[table].folder)})"
+                )
             found[table] = TableExport(table, store, posixpath.dirname(key), summary)
     missing = [t for t in SOURCE_TABLES if t not in found]
     if missing:
         places = ", ".join(str(loc) for loc in locations)
-        raise ExportError(f"{places}: no export of the {' and '.join(missing)} table"
-                          f"{'s' if len(missing) > 1 else ''} (a history needs {', '.join(SOURCE_TABLES)})")
+        raise ExportError(
+            f"{places}: no export of the {' and '.join(missing)} table"
+            f"{'s' if len(missing) > 1 else ''} (a history needs {', '.join(SOURCE_TABLES)})"
+        )
     return found
 
 
@@ -207,8 +214,9 @@ def _item(table: str, line: str, where: str) -> SourceItem:
         image = record["Item"]
         item = {name: _deserializer.deserialize(value) for name, value in image.items()}
     except (ValueError, KeyError, TypeError, AttributeError) as error:
-        reason = ("not valid JSON" if isinstance(error, json.JSONDecodeError)
-                  else "not an {\"Item\": {...}} in DynamoDB JSON")
+        reason = (
+            "not valid JSON" if isinstance(error, json.JSONDecodeError) else 'not an {"Item": {...}} in DynamoDB JSON'
+        )
         return SourceItem(table, {"__bad__": reason}, where)
     return SourceItem(table, _plain(item), where)
 
@@ -231,8 +239,15 @@ def _plain(value: Any) -> Any:
 
 # --- writing, as AWS does (for tests and the shipped example) --------------------------------------
 
-def write_export(folder: Path, table: str, items: list[dict[str, Any]], export_time: datetime,
-                 table_name: str | None = None, files: int = 2) -> Path:
+
+def write_export(
+    folder: Path,
+    table: str,
+    items: list[dict[str, Any]],
+    export_time: datetime,
+    table_name: str | None = None,
+    files: int = 2,
+) -> Path:
     """``folder/AWSDynamoDB/<ExportId>/`` with the manifests and gzip data files AWS writes."""
     name = table_name or table
     digest = hashlib.sha256(json.dumps([name, format_time(export_time)]).encode()).hexdigest()
@@ -248,23 +263,42 @@ def write_export(folder: Path, table: str, items: list[dict[str, Any]], export_t
         parts[int(hashlib.md5(key.encode()).hexdigest(), 16) % len(parts)].append(item)
     manifest_lines = []
     for number, part in enumerate(parts):
-        body = "".join(json.dumps({"Item": {k: attribute_value(v) for k, v in item.items()}}) + "\n"
-                       for item in part)
+        body = "".join(json.dumps({"Item": {k: attribute_value(v) for k, v in item.items()}}) + "\n" for item in part)
         data = gzip.compress(body.encode("utf-8"), mtime=0)
         file_name = f"{hashlib.sha256(f'{export_id}/{number}'.encode()).hexdigest()[:26]}.json.gz"
         (root / "data" / file_name).write_bytes(data)
-        manifest_lines.append(json.dumps({"itemCount": len(part), "md5Checksum": hashlib.md5(data).hexdigest(),
-                                          "etag": hashlib.md5(data).hexdigest(),
-                                          "dataFileS3Key": f"{base}/data/{file_name}"}))
+        manifest_lines.append(
+            json.dumps(
+                {
+                    "itemCount": len(part),
+                    "md5Checksum": hashlib.md5(data).hexdigest(),
+                    "etag": hashlib.md5(data).hexdigest(),
+                    "dataFileS3Key": f"{base}/data/{file_name}",
+                }
+            )
+        )
     files_text = "\n".join(manifest_lines) + "\n"
     (root / FILES).write_text(files_text, encoding="utf-8")
     (root / "manifest-files.checksum").write_text(hashlib.md5(files_text.encode()).hexdigest(), encoding="utf-8")
     stamp = format_time(export_time)
-    summary = {"version": "2023-08-01", "exportArn": f"{table_arn}/export/{export_id}", "startTime": stamp,
-               "endTime": stamp, "tableArn": table_arn, "tableId": digest[:36], "exportTime": stamp,
-               "s3Bucket": "mila-exports", "s3Prefix": None, "s3SseAlgorithm": "AES256", "s3SseKmsKeyId": None,
-               "manifestFilesS3Key": f"{base}/{FILES}", "billedSizeBytes": 0, "itemCount": len(items),
-               "outputFormat": "DYNAMODB_JSON", "exportType": "FULL_EXPORT"}
+    summary = {
+        "version": "2023-08-01",
+        "exportArn": f"{table_arn}/export/{export_id}",
+        "startTime": stamp,
+        "endTime": stamp,
+        "tableArn": table_arn,
+        "tableId": digest[:36],
+        "exportTime": stamp,
+        "s3Bucket": "mila-exports",
+        "s3Prefix": None,
+        "s3SseAlgorithm": "AES256",
+        "s3SseKmsKeyId": None,
+        "manifestFilesS3Key": f"{base}/{FILES}",
+        "billedSizeBytes": 0,
+        "itemCount": len(items),
+        "outputFormat": "DYNAMODB_JSON",
+        "exportType": "FULL_EXPORT",
+    }
     summary_text = json.dumps(summary)
     (root / SUMMARY).write_text(summary_text, encoding="utf-8")
     (root / "manifest-summary.checksum").write_text(hashlib.md5(summary_text.encode()).hexdigest(), encoding="utf-8")

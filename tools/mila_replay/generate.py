@@ -66,12 +66,13 @@ class History:
 
     # --- people ------------------------------------------------------------------------------
     def profiles(self) -> list[Profile]:
-        weights = list(CITY_WEIGHTS[:len(self.cities)]) or [1.0]
+        weights = list(CITY_WEIGHTS[: len(self.cities)]) or [1.0]
         counts: dict[str, int] = {}
         out = []
         for _ in range(self.partners):
-            city = self.rng.choices(self.cities, weights=weights[:len(self.cities)] + [0.05] * (
-                len(self.cities) - len(weights)))[0]
+            city = self.rng.choices(
+                self.cities, weights=weights[: len(self.cities)] + [0.05] * (len(self.cities) - len(weights))
+            )[0]
             counts[city] = counts.get(city, 0) + 1
             kind = self.rng.random()
             busy = self.rng.random() < 0.15
@@ -79,27 +80,42 @@ class History:
             stars = 3.6 if kind < 0.02 else 4.2 if kind < 0.10 else self.rng.uniform(4.6, 4.95)
             cancels = self.rng.uniform(0.10, 0.25) if self.rng.random() < 0.05 else 0.015
             no_shows = 0.08 if self.rng.random() < 0.01 else 0.002
-            out.append(Profile(f"p-{city}-{counts[city]:05d}", city, jobs * self.days // 30 or 1, stars, cancels,
-                               no_shows))
+            out.append(
+                Profile(f"p-{city}-{counts[city]:05d}", city, jobs * self.days // 30 or 1, stars, cancels, no_shows)
+            )
         return out
 
     def register(self, profiles: list[Profile]) -> None:
         for number, p in enumerate(profiles):
             new = self.rng.random() < 0.05  # registers during the period; the rest before it starts
             at = self.moment() if new else self.start + timedelta(seconds=number % 3600)
-            item = {"partner_id": p.partner_id, "city": p.city, "verified": self.rng.random() > 0.03,
-                    "created_at": iso(at - timedelta(days=0 if new else self.rng.randint(30, 900))),
-                    "user_pool_username": p.partner_id,
-                    "phone": _digest("phone", p.partner_id), "iban_hash": _digest("iban", p.partner_id),
-                    "id_document_hash": _digest("id", p.partner_id)}
+            item = {
+                "partner_id": p.partner_id,
+                "city": p.city,
+                "verified": self.rng.random() > 0.03,
+                "created_at": iso(at - timedelta(days=0 if new else self.rng.randint(30, 900))),
+                "user_pool_username": p.partner_id,
+                "phone": _digest("phone", p.partner_id),
+                "iban_hash": _digest("iban", p.partner_id),
+                "id_document_hash": _digest("id", p.partner_id),
+            }
             self.put(at, "partners", item)
         for _ in range(max(1, self.partners // 300)):  # second accounts (R8.1)
             original = self.rng.choice(profiles)
             at = self.moment()
             twin = f"{original.partner_id}-b"
-            self.put(at, "partners", {"partner_id": twin, "city": original.city, "verified": True,
-                                      "created_at": iso(at), "user_pool_username": twin,
-                                      "phone": _digest("phone", original.partner_id)})
+            self.put(
+                at,
+                "partners",
+                {
+                    "partner_id": twin,
+                    "city": original.city,
+                    "verified": True,
+                    "created_at": iso(at),
+                    "user_pool_username": twin,
+                    "phone": _digest("phone", original.partner_id),
+                },
+            )
 
     # --- jobs ----------------------------------------------------------------------------------
     def job(self, p: Profile) -> None:
@@ -109,12 +125,20 @@ class History:
         scheduled = requested + timedelta(minutes=self.rng.randint(60, 48 * 60))
         if scheduled >= self.end:
             scheduled = requested + timedelta(minutes=90)
-        base: dict[str, Any] = {"job_id": job_id, "customer_id": f"c-{self.rng.randrange(10**6):06d}",
-                                "city": p.city, "status": "REQUESTED", "scheduled_at": iso(scheduled),
-                                "price_cents": self.rng.randrange(4000, 25000, 10), "currency": "EUR"}
+        base: dict[str, Any] = {
+            "job_id": job_id,
+            "customer_id": f"c-{self.rng.randrange(10**6):06d}",
+            "city": p.city,
+            "status": "REQUESTED",
+            "scheduled_at": iso(scheduled),
+            "price_cents": self.rng.randrange(4000, 25000, 10),
+            "currency": "EUR",
+        }
         if self.rng.random() < 0.3:
-            base["access_secrets"] = {"door_code": f"{self.rng.randrange(10**4):04d}",
-                                      "wifi_password": _digest("wifi", job_id)[:12]}
+            base["access_secrets"] = {
+                "door_code": f"{self.rng.randrange(10**4):04d}",
+                "wifi_password": _digest("wifi", job_id)[:12],
+            }
         self.put(requested, "jobs", dict(base))
         accepted = requested + timedelta(minutes=self.rng.randint(2, 50))
         base.update(status="ACCEPTED", partner_id=p.partner_id, accepted_at=iso(accepted))
@@ -144,20 +168,31 @@ class History:
         paid_at = done
         if not pay_now:
             paid_at = done + timedelta(minutes=self.rng.randint(10, 24 * 60))
-            self.put(paid_at, "jobs", {k: v for k, v in {**completed, "payment_status": "PAID"}.items()
-                                       if k != "access_secrets"})
+            self.put(
+                paid_at,
+                "jobs",
+                {k: v for k, v in {**completed, "payment_status": "PAID"}.items() if k != "access_secrets"},
+            )
         if self.rng.random() < 0.01:
             at = paid_at + timedelta(days=self.rng.randint(1, 5))
-            self.put(at, "jobs", {k: v for k, v in {**completed, "payment_status": "REFUNDED"}.items()
-                                  if k != "access_secrets"})
+            self.put(
+                at,
+                "jobs",
+                {k: v for k, v in {**completed, "payment_status": "REFUNDED"}.items() if k != "access_secrets"},
+            )
         if self.rng.random() < 0.7:
             self.rating(p, job_id, done)
 
     def rating(self, p: Profile, job_id: str, done: datetime) -> None:
         rated = done + timedelta(minutes=self.rng.randint(5, 48 * 60))
         stars = max(1, min(5, round(self.rng.gauss(p.stars, 0.6))))
-        item = {"job_id": job_id, "partner_id": p.partner_id, "customer_id": "c-rater", "stars": stars,
-                "rated_at": iso(rated)}
+        item = {
+            "job_id": job_id,
+            "partner_id": p.partner_id,
+            "customer_id": "c-rater",
+            "stars": stars,
+            "rated_at": iso(rated),
+        }
         self.put(rated, "ratings", item)
         later = rated + timedelta(hours=self.rng.randint(1, 72))
         roll = self.rng.random()
@@ -171,14 +206,34 @@ class History:
         for _ in range(max(1, self.partners // 500)):
             p = self.rng.choice(profiles)
             at = self.moment(9, 17)
-            self.invoke(at, "ops", {"action": "report_incident", "partner_id": p.partner_id,
-                                    "category": "ABUSIVE_BEHAVIOUR", "actor": OPS_ACTOR, "note": "complaint"})
-            self.invoke(at + timedelta(days=3), "ops", {"action": "reinstate", "partner_id": p.partner_id,
-                                                        "actor": OPS_ACTOR, "reason": "reviewed, warned"})
+            self.invoke(
+                at,
+                "ops",
+                {
+                    "action": "report_incident",
+                    "partner_id": p.partner_id,
+                    "category": "ABUSIVE_BEHAVIOUR",
+                    "actor": OPS_ACTOR,
+                    "note": "complaint",
+                },
+            )
+            self.invoke(
+                at + timedelta(days=3),
+                "ops",
+                {"action": "reinstate", "partner_id": p.partner_id, "actor": OPS_ACTOR, "reason": "reviewed, warned"},
+            )
         for _ in range(max(1, self.partners // 2000)):
             p = self.rng.choice(profiles)
-            self.invoke(self.moment(9, 17), "ops", {"action": "report_incident", "partner_id": p.partner_id,
-                                                    "category": "CASH_PAYMENT", "actor": OPS_ACTOR})
+            self.invoke(
+                self.moment(9, 17),
+                "ops",
+                {
+                    "action": "report_incident",
+                    "partner_id": p.partner_id,
+                    "category": "CASH_PAYMENT",
+                    "actor": OPS_ACTOR,
+                },
+            )
         for _ in range(max(2, self.partners // 200)):
             p = self.rng.choice(profiles)
             self.invoke(self.moment(9, 17), "ops", {"action": "explain", "partner_id": p.partner_id})
@@ -229,8 +284,11 @@ def run(args: argparse.Namespace) -> int:
     if args.out:
         args.out.parent.mkdir(parents=True, exist_ok=True)
         args.out.write_text(text, encoding="utf-8")
-        print(f"mila-standing generate: {len(lines):,} lines ({args.partners:,} partners, {args.days} days) "
-              f"-> {args.out}", file=sys.stderr)
+        print(
+            f"mila-standing generate: {len(lines):,} lines ({args.partners:,} partners, {args.days} days) "
+            f"-> {args.out}",
+            file=sys.stderr,
+        )
     else:
         sys.stdout.write(text)
     return 0

@@ -22,8 +22,14 @@ NIGHTLY_AT = time(2, 0, tzinfo=UTC)  # template.yaml's NightlySchedule default, 
 FINAL_STATES = {"COMPLETED": "completed_at", "CANCELLED": "cancelled_at", "NO_SHOW": "reported_at"}
 JOB_STATES = ("REQUESTED", "ACCEPTED", *FINAL_STATES)
 # Fields a job gains only with its outcome (or payment): left out of its earlier states.
-OUTCOME_FIELDS = ("completed_at", "cancelled_at", "cancelled_by", "reported_at", "support_informed_at",
-                  "payment_status")
+OUTCOME_FIELDS = (
+    "completed_at",
+    "cancelled_at",
+    "cancelled_by",
+    "reported_at",
+    "support_informed_at",
+    "payment_status",
+)
 TABLE_ORDER = {"partners": 0, "jobs": 1, "ratings": 2}
 # Always true of a snapshot, whatever its content: said once in every import's summary.
 NOT_IN_A_SNAPSHOT = (
@@ -53,9 +59,14 @@ class Reconstruction:
         self.gaps[what] = self.gaps.get(what, 0) + 1
 
     def summary(self) -> dict[str, Any]:
-        return {"items": dict(sorted(self.items.items())), "events": len(self.lines), "nightly_checks": self.nights,
-                "not_reconstructed": dict(sorted(self.gaps.items())), "not_in_a_snapshot": list(NOT_IN_A_SNAPSHOT),
-                "bad_items": {"count": len(self.bad_items), "items": self.bad_items}}
+        return {
+            "items": dict(sorted(self.items.items())),
+            "events": len(self.lines),
+            "nightly_checks": self.nights,
+            "not_reconstructed": dict(sorted(self.gaps.items())),
+            "not_in_a_snapshot": list(NOT_IN_A_SNAPSHOT),
+            "bad_items": {"count": len(self.bad_items), "items": self.bad_items},
+        }
 
 
 class BadItem(ValueError):
@@ -111,8 +122,7 @@ def rebuild(items: list[SourceItem]) -> Reconstruction:
             result.bad_items.append({"table": source.table, "where": source.where, "reason": str(error)})
             continue
         for at, item in placed:
-            events.append((at, TABLE_ORDER[source.table], len(events),
-                           {"put": {"table": source.table, "item": item}}))
+            events.append((at, TABLE_ORDER[source.table], len(events), {"put": {"table": source.table, "item": item}}))
     if not events and not undated_partners:
         return result
     first = min(e[0] for e in events) if events else datetime.now(UTC)

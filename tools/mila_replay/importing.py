@@ -21,9 +21,13 @@ from .scenario import SOURCE_TABLES
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("exports", nargs="+", metavar="EXPORT",
-                        help="a DynamoDB export folder (or s3://bucket/prefix) holding the partners, jobs and "
-                             "ratings exports, or one such place per table")
+    parser.add_argument(
+        "exports",
+        nargs="+",
+        metavar="EXPORT",
+        help="a DynamoDB export folder (or s3://bucket/prefix) holding the partners, jobs and "
+        "ratings exports, or one such place per table",
+    )
     parser.add_argument("--out", type=Path, default=None, help="write the scenario here (default stdout)")
 
 
@@ -87,10 +91,15 @@ def run(args: argparse.Namespace) -> int:
 
 # --- the other way: ``mila-standing export SCENARIO --out DIR`` (examples, tests, trying import out) ---
 
+
 def add_export_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("scenario", type=Path)
-    parser.add_argument("--out", type=Path, required=True,
-                        help="folder to receive partners/, jobs/ and ratings/ exports as AWS writes them")
+    parser.add_argument(
+        "--out",
+        type=Path,
+        required=True,
+        help="folder to receive partners/, jobs/ and ratings/ exports as AWS writes them",
+    )
 
 
 def run_export(args: argparse.Namespace) -> int:
@@ -105,12 +114,19 @@ def run_export(args: argparse.Namespace) -> int:
         print(f"mila-standing export: {args.scenario}: {error}", file=sys.stderr)
         return 2
     if args.out.exists() and any(args.out.iterdir()):
-        print(f"mila-standing export: {args.out}: not empty (an export goes into a folder of its own)",
-              file=sys.stderr)
+        print(f"mila-standing export: {args.out}: not empty (an export goes into a folder of its own)", file=sys.stderr)
         return 2
-    lines = [{line.kind: ({"table": line.table, "item": line.item} if line.kind == "put"
-                          else {"table": line.table, "key": line.item})}
-             for line in scenario.lines if line.kind in ("put", "delete")]
+    lines = [
+        {
+            line.kind: (
+                {"table": line.table, "item": line.item}
+                if line.kind == "put"
+                else {"table": line.table, "key": line.item}
+            )
+        }
+        for line in scenario.lines
+        if line.kind in ("put", "delete")
+    ]
     exported_at = scenario.lines[-1].at if scenario.lines else None
     if exported_at is None:
         print(f"mila-standing export: {args.scenario}: no lines", file=sys.stderr)
@@ -118,6 +134,8 @@ def run_export(args: argparse.Namespace) -> int:
     tables = snapshot(lines)
     for table, items in tables.items():
         write_export(args.out / table, table, items, exported_at)
-    print(f"export: {', '.join(f'{len(items):,} {table}' for table, items in tables.items())} -> {args.out}",
-          file=sys.stderr)
+    print(
+        f"export: {', '.join(f'{len(items):,} {table}' for table, items in tables.items())} -> {args.out}",
+        file=sys.stderr,
+    )
     return 0

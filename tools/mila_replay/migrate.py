@@ -32,27 +32,39 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--endpoint-url", default=None, help="a DynamoDB endpoint (DynamoDB Local)")
     parser.add_argument("--region", default=None)
     parser.add_argument("--segments", type=int, default=4, help="parallel Scan segments (default 4)")
-    parser.add_argument("--checkpoint", type=Path, default=Path("migrate-checkpoint.json"),
-                        help="where the scan's position is kept (default ./migrate-checkpoint.json)")
+    parser.add_argument(
+        "--checkpoint",
+        type=Path,
+        default=Path("migrate-checkpoint.json"),
+        help="where the scan's position is kept (default ./migrate-checkpoint.json)",
+    )
 
 
-def migrate_table(client: Any, table: str, segments: int, checkpoint: Path,
-                  page_size: int = 100, after_page: Any = None) -> dict[str, int]:
+def migrate_table(
+    client: Any, table: str, segments: int, checkpoint: Path, page_size: int = 100, after_page: Any = None
+) -> dict[str, int]:
     """Migrate every legacy standing item; returns counts. ``after_page`` is called after each page
     (tests use it to stop a run half way)."""
     store = DynamoStandingStore(table, client)
     state: dict[str, Any] = json.loads(checkpoint.read_text()) if checkpoint.exists() else {}
     if state.get("segments") not in (None, segments):
-        raise SystemExit(f"mila-standing migrate: {checkpoint} was written with --segments "
-                         f"{state['segments']}; resume with the same number")
+        raise SystemExit(
+            f"mila-standing migrate: {checkpoint} was written with --segments "
+            f"{state['segments']}; resume with the same number"
+        )
     state["segments"] = segments
     positions: dict[str, Any] = state.setdefault("positions", {})
     counts = {"scanned": 0, "migrated": 0, "already": 0, "changed_meanwhile": 0}
     for segment in range(segments):
         position = positions.get(str(segment), "start")
         while position != "done":
-            kwargs: dict[str, Any] = {"TableName": table, "Segment": segment, "TotalSegments": segments,
-                                      "Limit": page_size, "ConsistentRead": True}
+            kwargs: dict[str, Any] = {
+                "TableName": table,
+                "Segment": segment,
+                "TotalSegments": segments,
+                "Limit": page_size,
+                "ConsistentRead": True,
+            }
             if position != "start":
                 kwargs["ExclusiveStartKey"] = position
             page = client.scan(**kwargs)
@@ -76,10 +88,16 @@ def migrate_table(client: Any, table: str, segments: int, checkpoint: Path,
 
 
 def run(args: argparse.Namespace) -> int:
-    client = boto3.client("dynamodb", endpoint_url=args.endpoint_url, region_name=args.region,
-                          config=Config(retries={"mode": "adaptive", "max_attempts": 10}))
+    client = boto3.client(
+        "dynamodb",
+        endpoint_url=args.endpoint_url,
+        region_name=args.region,
+        config=Config(retries={"mode": "adaptive", "max_attempts": 10}),
+    )
     started = time.perf_counter()
     counts = migrate_table(client, args.table, args.segments, args.checkpoint)
-    print(json.dumps({**counts, "seconds": round(time.perf_counter() - started, 1),
-                      "checkpoint": str(args.checkpoint)}), file=sys.stderr)
+    print(
+        json.dumps({**counts, "seconds": round(time.perf_counter() - started, 1), "checkpoint": str(args.checkpoint)}),
+        file=sys.stderr,
+    )
     return 0

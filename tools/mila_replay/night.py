@@ -33,8 +33,9 @@ class NightStateMachine:
     faults: Any = None  # arms a crash of the next invocation after n DynamoDB calls (aws.EmbeddedAws)
 
     @classmethod
-    def from_template(cls, template: Template, functions: Functions, chaos: Chaos | None,
-                      faults: Any) -> NightStateMachine | None:
+    def from_template(
+        cls, template: Template, functions: Functions, chaos: Chaos | None, faults: Any
+    ) -> NightStateMachine | None:
         machine = template.resources.get(STATE_MACHINE)
         if machine is None:
             return None
@@ -47,8 +48,12 @@ class NightStateMachine:
 
     def runs(self, function: str | None, event: Any) -> bool:
         """Whether an invocation of ``function`` with ``event`` is a start of this state machine."""
-        return (function == self.function and isinstance(event, dict) and "phase" not in event
-                and event.get("dry_run") is not True)
+        return (
+            function == self.function
+            and isinstance(event, dict)
+            and "phase" not in event
+            and event.get("dry_run") is not True
+        )
 
     def run(self, request: dict[str, Any], at: datetime) -> Any:
         planned = self._task({"phase": "plan", "request": request, "started": format_time(at)})

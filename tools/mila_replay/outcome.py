@@ -60,8 +60,14 @@ def write_outcome(outcome: dict[str, Any], out: IO[str]) -> None:
     out.write("}\n")
 
 
-def build_outcome(aws: EmbeddedAws, policy: Policy, now: datetime, invocations: list[dict[str, Any]],
-                  stats: dict[str, Any], lazy_tables: bool = False) -> dict[str, Any]:
+def build_outcome(
+    aws: EmbeddedAws,
+    policy: Policy,
+    now: datetime,
+    invocations: list[dict[str, Any]],
+    stats: dict[str, Any],
+    lazy_tables: bool = False,
+) -> dict[str, Any]:
     partitions: dict[str, list[dict[str, Any]]] = {}
     notices: list[dict[str, Any]] = []
     ledger: list[dict[str, Any]] = []
@@ -72,15 +78,37 @@ def build_outcome(aws: EmbeddedAws, policy: Policy, now: datetime, invocations: 
         if pk.startswith("PARTNER#") and (sk == AGGREGATE or sk.startswith((RATING_PREFIX, OUTCOME_PREFIX))):
             partitions.setdefault(pk, []).append(item)
         elif sk.startswith("NOTICE#"):
-            notices.append({"partner_id": item["partner_id"], "type": item["type"], "at": item["at"],
-                            "notice_id": item["notice_id"], "reasons": plain(item.get("reasons", {}))})
+            notices.append(
+                {
+                    "partner_id": item["partner_id"],
+                    "type": item["type"],
+                    "at": item["at"],
+                    "notice_id": item["notice_id"],
+                    "reasons": plain(item.get("reasons", {})),
+                }
+            )
         elif pk.startswith("LEDGER#"):
-            ledger.append({k: plain(item.get(k)) for k in ("job_id", "partner_id", "kind", "price_cents",
-                                                           "commission_cents", "payout_cents", "city", "at")})
+            ledger.append(
+                {
+                    k: plain(item.get(k))
+                    for k in (
+                        "job_id",
+                        "partner_id",
+                        "kind",
+                        "price_cents",
+                        "commission_cents",
+                        "payout_cents",
+                        "city",
+                        "at",
+                    )
+                }
+            )
         elif pk.startswith("CITY#") and sk == "FIGURES" and item.get("city"):
             stored = figures[item["city"]] = figures_from_item(item)
-            cities[item["city"]] = {"average_cancellation_rate": float(stored.average),
-                                    "maximum_cancellation_rate": float(stored.maximum)}
+            cities[item["city"]] = {
+                "average_cancellation_rate": float(stored.average),
+                "maximum_cancellation_rate": float(stored.maximum),
+            }
     partners = {}
     for pk in sorted(partitions):
         items = partitions[pk]
@@ -91,8 +119,10 @@ def build_outcome(aws: EmbeddedAws, policy: Policy, now: datetime, invocations: 
         if standing.city and standing.city not in cities:
             # R4.3: until a city's first nightly check, its figures are the policy's defaults.
             default = CityFigures.default(city_policy)
-            cities[standing.city] = {"average_cancellation_rate": float(default.average),
-                                     "maximum_cancellation_rate": float(default.maximum)}
+            cities[standing.city] = {
+                "average_cancellation_rate": float(default.average),
+                "maximum_cancellation_rate": float(default.maximum),
+            }
         j = Judgement(city_policy, figures.get(standing.city) or CityFigures.default(city_policy), now)
         partners[standing.partner_id] = partner_view(standing, j)
     partners = dict(sorted(partners.items()))
@@ -106,15 +136,23 @@ def build_outcome(aws: EmbeddedAws, policy: Policy, now: datetime, invocations: 
             if request_id in aws.failed_batches:
                 # Lambda's own failure record names no record; the replay knows which it stood for.
                 failed = aws.failed_batches[request_id]
-                dead_letters += [{"function": failed["function"], "record": record, "error": failed["error"],
-                                  "failure": failed["failure"]} for record in failed["records"]]
+                dead_letters += [
+                    {
+                        "function": failed["function"],
+                        "record": record,
+                        "error": failed["error"],
+                        "failure": failed["failure"],
+                    }
+                    for record in failed["records"]
+                ]
                 continue
             # A redelivered invalid record is dead-lettered again by its handler: listed once.
             key = (message.get("function"), (message.get("record") or {}).get("eventID"), message.get("error"))
             if key not in seen:
                 seen.add(key)
-                dead_letters.append({**{k: message.get(k) for k in ("function", "record", "error")},
-                                     "failure": "InvalidRecord"})
+                dead_letters.append(
+                    {**{k: message.get(k) for k in ("function", "record", "error")}, "failure": "InvalidRecord"}
+                )
     published = aws.drain_queue(aws.notice_tap) if getattr(aws, "notice_tap", None) else []
     return {
         "partners": partners,
@@ -125,8 +163,9 @@ def build_outcome(aws: EmbeddedAws, policy: Policy, now: datetime, invocations: 
         "dead_letters": dead_letters,
         "stats": {**stats, "published_notices": len(published)},
         "logins": _logins(aws),
-        "tables": LazyTables(aws) if lazy_tables else {name: [plain(i) for i in scan(aws, name)]
-                                                        for name in sorted(aws.tables.values())},
+        "tables": LazyTables(aws)
+        if lazy_tables
+        else {name: [plain(i) for i in scan(aws, name)] for name in sorted(aws.tables.values())},
     }
 
 

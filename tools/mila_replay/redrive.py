@@ -30,9 +30,11 @@ from botocore.exceptions import ClientError, ParamValidationError
 
 from .delivery import matches
 
-RETENTION_HINT = ("the stream keeps records 24 hours: write the affected items again in their table "
-                  "(or restore them from point-in-time recovery) so that the stream delivers them anew, "
-                  "then delete this message")
+RETENTION_HINT = (
+    "the stream keeps records 24 hours: write the affected items again in their table "
+    "(or restore them from point-in-time recovery) so that the stream delivers them anew, "
+    "then delete this message"
+)
 PAGE = 1000
 VISIBILITY_SECONDS = 900  # a message being handled is hidden from a second redrive meanwhile
 
@@ -95,9 +97,12 @@ class Redrive:
             if _is_failure_record(message.body):
                 failures.append(message)
             elif _is_invalid_input(message.body):
-                self._unrecoverable(message, f"invalid input from {message.body['function']}: "
-                                             f"{message.body['error']} (fix the source item; a new write is "
-                                             "delivered again)")
+                self._unrecoverable(
+                    message,
+                    f"invalid input from {message.body['function']}: "
+                    f"{message.body['error']} (fix the source item; a new write is "
+                    "delivered again)",
+                )
             else:
                 self._unrecoverable(message, "malformed: not a Lambda failure record nor a handler's message")
         for message in sorted(failures, key=Message.order):
@@ -108,8 +113,9 @@ class Redrive:
     def _receive_all(self) -> list[Message]:
         out: list[Message] = []
         while True:
-            got = self.sqs.receive_message(QueueUrl=self.queue_url, MaxNumberOfMessages=10, WaitTimeSeconds=0,
-                                           VisibilityTimeout=VISIBILITY_SECONDS)
+            got = self.sqs.receive_message(
+                QueueUrl=self.queue_url, MaxNumberOfMessages=10, WaitTimeSeconds=0, VisibilityTimeout=VISIBILITY_SECONDS
+            )
             batch = got.get("Messages", [])
             if not batch:
                 return out
@@ -127,8 +133,7 @@ class Redrive:
     def _leave(self, message: Message, text: str) -> None:
         """Left on the queue, visible again at once for the next redrive or a person."""
         self.report.left += 1
-        self.sqs.change_message_visibility(QueueUrl=self.queue_url, ReceiptHandle=message.receipt,
-                                           VisibilityTimeout=0)
+        self.sqs.change_message_visibility(QueueUrl=self.queue_url, ReceiptHandle=message.receipt, VisibilityTimeout=0)
         self._line(text)
 
     def _line(self, text: str) -> None:
@@ -145,8 +150,10 @@ class Redrive:
     # --- one failure record ------------------------------------------------------------------
     def _redrive(self, message: Message) -> None:
         info = message.info
-        where = (f"{_name(message.function)} shard {info['shardId']} "
-                 f"sequence {info['startSequenceNumber']}..{info['endSequenceNumber']}")
+        where = (
+            f"{_name(message.function)} shard {info['shardId']} "
+            f"sequence {info['startSequenceNumber']}..{info['endSequenceNumber']}"
+        )
         try:
             records = self._fetch(info)
         except ParamValidationError as error:
@@ -157,8 +164,11 @@ class Redrive:
             if code in ("TrimmedDataAccessException", "ResourceNotFoundException"):
                 self._unrecoverable(message, f"{where}: no longer in the stream ({code}): {RETENTION_HINT}")
             else:
-                self._leave(message, f"message {message.message_id}: {where}: could not read the stream ({code}): "
-                           "left on the queue, run redrive again")
+                self._leave(
+                    message,
+                    f"message {message.message_id}: {where}: could not read the stream ({code}): "
+                    "left on the queue, run redrive again",
+                )
             return
         if not records or int(records[0]["dynamodb"]["SequenceNumber"]) != int(info["startSequenceNumber"]):
             self._unrecoverable(message, f"{where}: the records are no longer in the stream: {RETENTION_HINT}")
@@ -171,13 +181,17 @@ class Redrive:
         try:
             answer = self.invoke(message.function, {"Records": wanted}) if wanted else {}
         except Exception as error:  # the function failed: nothing is lost, the message stays
-            self._leave(message, f"message {message.message_id}: {where}: the function failed again ({error}): "
-                       "left on the queue")
+            self._leave(
+                message,
+                f"message {message.message_id}: {where}: the function failed again ({error}): left on the queue",
+            )
             return
         failed = (answer or {}).get("batchItemFailures") if isinstance(answer, dict) else None
         if failed:
-            self._leave(message, f"message {message.message_id}: {where}: {len(failed)} record(s) failed again: "
-                       "left on the queue")
+            self._leave(
+                message,
+                f"message {message.message_id}: {where}: {len(failed)} record(s) failed again: left on the queue",
+            )
             return
         self._delete(message)
         self.report.redriven += 1
@@ -189,8 +203,11 @@ class Redrive:
         hands them to a function."""
         stream, end = str(info["streamArn"]), int(info["endSequenceNumber"])
         iterator = self.streams.get_shard_iterator(
-            StreamArn=stream, ShardId=str(info["shardId"]), ShardIteratorType="AT_SEQUENCE_NUMBER",
-            SequenceNumber=str(info["startSequenceNumber"]))["ShardIterator"]
+            StreamArn=stream,
+            ShardId=str(info["shardId"]),
+            ShardIteratorType="AT_SEQUENCE_NUMBER",
+            SequenceNumber=str(info["startSequenceNumber"]),
+        )["ShardIterator"]
         records: list[dict[str, Any]] = []
         while iterator:
             got = self.streams.get_records(ShardIterator=iterator, Limit=PAGE)
@@ -239,12 +256,16 @@ def _name(function_arn: str) -> str:
 
 # --- the command line on AWS ------------------------------------------------------------------
 
+
 def add_arguments(parser: Any) -> None:
     parser.add_argument("--queue-url", required=True, help="the stack's StreamFailureQueueUrl output")
     parser.add_argument("--region", default=None)
     parser.add_argument("--dry-run", action="store_true", help="fetch and report, invoke and delete nothing")
-    parser.add_argument("--discard-unrecoverable", action="store_true",
-                        help="delete malformed, invalid-input and expired messages once reported")
+    parser.add_argument(
+        "--discard-unrecoverable",
+        action="store_true",
+        help="delete malformed, invalid-input and expired messages once reported",
+    )
 
 
 def run(args: Any) -> int:
@@ -254,8 +275,9 @@ def run(args: Any) -> int:
     lambda_client = session.client("lambda")
 
     def invoke(function: str, event: dict[str, Any]) -> Any:
-        answer = lambda_client.invoke(FunctionName=function, InvocationType="RequestResponse",
-                                      Payload=json.dumps(event, default=str).encode())
+        answer = lambda_client.invoke(
+            FunctionName=function, InvocationType="RequestResponse", Payload=json.dumps(event, default=str).encode()
+        )
         payload = json.loads(answer["Payload"].read() or b"null")
         if answer.get("FunctionError"):
             raise RuntimeError(f"{answer['FunctionError']}: {(payload or {}).get('errorMessage', '')}")
@@ -263,11 +285,23 @@ def run(args: Any) -> int:
 
     def filters(function: str, stream: str) -> list[dict[str, Any]]:
         pages = lambda_client.get_paginator("list_event_source_mappings").paginate(
-            FunctionName=function, EventSourceArn=stream)
-        return [json.loads(f["Pattern"]) for page in pages for m in page.get("EventSourceMappings", [])
-                for f in (m.get("FilterCriteria") or {}).get("Filters", [])]
+            FunctionName=function, EventSourceArn=stream
+        )
+        return [
+            json.loads(f["Pattern"])
+            for page in pages
+            for m in page.get("EventSourceMappings", [])
+            for f in (m.get("FilterCriteria") or {}).get("Filters", [])
+        ]
 
-    report = Redrive(session.client("sqs"), session.client("dynamodbstreams"), invoke, args.queue_url,
-                     filters=filters, dry_run=args.dry_run, discard_unrecoverable=args.discard_unrecoverable).run()
+    report = Redrive(
+        session.client("sqs"),
+        session.client("dynamodbstreams"),
+        invoke,
+        args.queue_url,
+        filters=filters,
+        dry_run=args.dry_run,
+        discard_unrecoverable=args.discard_unrecoverable,
+    ).run()
     print(f"redrive: {report.redriven} message(s), {report.records} record(s) applied; {report.left} left on the queue")
     return 0 if report.ok else 1

@@ -63,7 +63,7 @@ def load_scenario(path: str | Path, functions: set[str]) -> Scenario:
             raise ScenarioError(number, "must be a JSON object")
         if "policy" in data and not lines and policy is None:
             if set(data) != {"policy"} or not isinstance(data["policy"], dict):
-                raise ScenarioError(number, "a policy line is {\"policy\": {...}} and nothing else")
+                raise ScenarioError(number, 'a policy line is {"policy": {...}} and nothing else')
             policy, policy_line = _plain_numbers(data["policy"]), number
             continue
         line = _parse_line(number, data, functions)
@@ -87,8 +87,11 @@ def _parse_line(number: int, data: dict[str, Any], functions: set[str]) -> Line:
     actions = [k for k in ("put", "delete", "invoke") if k in data]
     unknown = set(data) - {"at", "put", "delete", "invoke"}
     if len(actions) != 1 or unknown:
-        raise ScenarioError(number, "needs 'at' and exactly one of 'put', 'delete', 'invoke'"
-                            + (f" (unknown field {sorted(unknown)[0]!r})" if unknown else ""))
+        raise ScenarioError(
+            number,
+            "needs 'at' and exactly one of 'put', 'delete', 'invoke'"
+            + (f" (unknown field {sorted(unknown)[0]!r})" if unknown else ""),
+        )
     kind = actions[0]
     body = data[kind]
     if not isinstance(body, dict):
@@ -96,8 +99,9 @@ def _parse_line(number: int, data: dict[str, Any], functions: set[str]) -> Line:
     if kind == "invoke":
         function = body.get("function")
         if function not in functions:
-            raise ScenarioError(number, f"invoke.function: unknown function {function!r} "
-                                        f"(one of {', '.join(sorted(functions))})")
+            raise ScenarioError(
+                number, f"invoke.function: unknown function {function!r} (one of {', '.join(sorted(functions))})"
+            )
         # Any JSON value: the function answers what a console user would see (ops: an error object).
         event = body.get("event", {})
         return Line(number, at, kind, function=function, event=_plain_numbers(event))

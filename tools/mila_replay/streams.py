@@ -58,8 +58,9 @@ class StreamReader:
         if position is None:
             shard = client.describe_stream(StreamArn=self.arn)["StreamDescription"]["Shards"][0]["ShardId"]
             position = self.shards["moto"] = ShardPosition(shard, None)
-        iterator = client.get_shard_iterator(StreamArn=self.arn, ShardId=position.shard_id,
-                                             **_start(position))["ShardIterator"]
+        iterator = client.get_shard_iterator(StreamArn=self.arn, ShardId=position.shard_id, **_start(position))[
+            "ShardIterator"
+        ]
         records: list[dict[str, Any]] = []
         while True:
             got = client.get_records(ShardIterator=iterator, Limit=PAGE)
@@ -110,7 +111,8 @@ class StreamReader:
         while True:
             if position.iterator is None:
                 position.iterator = client.get_shard_iterator(
-                    StreamArn=self.arn, ShardId=position.shard_id, **_start(position))["ShardIterator"]
+                    StreamArn=self.arn, ShardId=position.shard_id, **_start(position)
+                )["ShardIterator"]
             try:
                 got = client.get_records(ShardIterator=position.iterator, Limit=PAGE)
             except ClientError as error:
@@ -143,7 +145,8 @@ class StreamReader:
         ddb.setdefault("StreamViewType", "NEW_AND_OLD_IMAGES")
         # Where the engine keeps this record: what Lambda's failure records point at (redrive).
         self.aws.stream_origins[(arn, ddb["SequenceNumber"])] = StreamOrigin(
-            self.arn, str(record.get(ORIGIN, "")), engine_sequence)
+            self.arn, str(record.get(ORIGIN, "")), engine_sequence
+        )
         if "SizeBytes" not in ddb:  # moto leaves it out
             ddb["SizeBytes"] = sum(item_size(ddb[k]) for k in ("Keys", "NewImage", "OldImage") if k in ddb)
         return {
@@ -178,8 +181,12 @@ def as_aws_would(records: list[dict[str, Any]]) -> list[dict[str, Any]]:
         ddb = record["dynamodb"]
         if record["eventName"] == "MODIFY" and "NewImage" in ddb and ddb.get("NewImage") == ddb.get("OldImage"):
             continue  # AWS writes no record for a write that changed nothing
-        if (record["eventName"] == "INSERT" and kept and kept[-1]["eventName"] == "INSERT"
-                and kept[-1]["dynamodb"].get("Keys") == ddb.get("Keys")):
+        if (
+            record["eventName"] == "INSERT"
+            and kept
+            and kept[-1]["eventName"] == "INSERT"
+            and kept[-1]["dynamodb"].get("Keys") == ddb.get("Keys")
+        ):
             kept.pop()  # moto's keys-only INSERT before the full one for an update that creates
         kept.append(record)
     return kept

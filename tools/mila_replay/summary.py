@@ -26,14 +26,20 @@ def summarise(outcome: dict[str, Any]) -> str:
         notices_by_partner.setdefault(notice["partner_id"], Counter())[notice["type"]] += 1
     lines = []
     stats = outcome["stats"]
-    lines.append(f"Replayed {stats['stream_records']} stream records in {stats['invocations']} invocations "
-                 f"({stats['seconds']:.1f} s, {sum(stats['aws_calls'].values())} AWS calls by the functions).")
+    lines.append(
+        f"Replayed {stats['stream_records']} stream records in {stats['invocations']} invocations "
+        f"({stats['seconds']:.1f} s, {sum(stats['aws_calls'].values())} AWS calls by the functions)."
+    )
     for city, figures in sorted(outcome["cities"].items()):
-        lines.append(f"City {city}: average cancellation rate {figures['average_cancellation_rate']:.3f}, "
-                     f"maximum {figures['maximum_cancellation_rate']:.3f}")
+        lines.append(
+            f"City {city}: average cancellation rate {figures['average_cancellation_rate']:.3f}, "
+            f"maximum {figures['maximum_cancellation_rate']:.3f}"
+        )
     lines.append("")
-    header = f"{'partner':<16} {'status':<10} {'reason':<13} {'avg':>5} {'n':>3} {'cancel':>6} {'jobs':>4} " \
-             f"{'strikes':>7} {'score':>6}  notices"
+    header = (
+        f"{'partner':<16} {'status':<10} {'reason':<13} {'avg':>5} {'n':>3} {'cancel':>6} {'jobs':>4} "
+        f"{'strikes':>7} {'score':>6}  notices"
+    )
     lines.append(header)
     lines.append("-" * len(header))
     for partner_id, p in sorted(outcome["partners"].items()):
@@ -47,17 +53,28 @@ def summarise(outcome: dict[str, Any]) -> str:
     lines.append("")
     lines.append("Notices: " + (", ".join(f"{k} {v}" for k, v in sorted(kinds.items())) or "none"))
     for notice in outcome["notices"]:
-        if notice["type"] in ("SUSPENDED", "EXCLUDED", "CLOSED", "REINSTATED", "DECISION_PENDING",
-                              "REVIEW_DUE", "REVIEW_OVERDUE", "REVIEW_ANSWERED"):
+        if notice["type"] in (
+            "SUSPENDED",
+            "EXCLUDED",
+            "CLOSED",
+            "REINSTATED",
+            "DECISION_PENDING",
+            "REVIEW_DUE",
+            "REVIEW_OVERDUE",
+            "REVIEW_ANSWERED",
+        ):
             figures = notice["reasons"].get("figures", {})
             shown = ", ".join(f"{k}={_brief(v)}" for k, v in figures.items() if k not in ("window", "strikes"))
-            lines.append(f"  {notice['at']} {notice['partner_id']} {notice['type']} "
-                         f"({notice['reasons'].get('rule')}: {shown})")
+            lines.append(
+                f"  {notice['at']} {notice['partner_id']} {notice['type']} ({notice['reasons'].get('rule')}: {shown})"
+            )
     ledger = outcome["ledger"]
     if ledger:
         commission = sum(e["commission_cents"] for e in ledger)
-        lines.append(f"Ledger: {len(ledger)} entries, net commission {commission / 100:.2f} EUR "
-                     f"({sum(1 for e in ledger if e['kind'] == 'REVERSAL')} reversals)")
+        lines.append(
+            f"Ledger: {len(ledger)} entries, net commission {commission / 100:.2f} EUR "
+            f"({sum(1 for e in ledger if e['kind'] == 'REVERSAL')} reversals)"
+        )
     lines.append(f"Dead letters: {len(outcome['dead_letters'])}")
     for dead in outcome["dead_letters"][:10]:
         lines.append(f"  {dead['function']}: {dead['error']}")

@@ -91,7 +91,7 @@ class Template:
         if not isinstance(value, dict):
             return value
         if len(value) == 1:
-            (key, arg), = value.items()
+            ((key, arg),) = value.items()
             if key == "Ref":
                 if arg in refs:
                     return refs[arg]
@@ -142,7 +142,7 @@ class Template:
 
     # --- the pieces the replay needs ----------------------------------------------------
     def functions(self, refs: dict[str, Any]) -> list[FunctionSpec]:
-        globals_env = (((self.doc.get("Globals") or {}).get("Function") or {}).get("Environment") or {})
+        globals_env = ((self.doc.get("Globals") or {}).get("Function") or {}).get("Environment") or {}
         base = self.evaluate(globals_env.get("Variables") or {}, refs)
         out = []
         for logical, res in self.of_type("AWS::Serverless::Function").items():
@@ -150,8 +150,15 @@ class Template:
             code_uri = props.get("CodeUri", "")
             own = self.evaluate((props.get("Environment") or {}).get("Variables") or {}, refs)
             env = {k: str(v) for k, v in {**base, **own}.items() if v is not None}
-            out.append(FunctionSpec(logical, function_name(logical, code_uri), ROOT / code_uri,
-                                    props.get("Handler", "app.lambda_handler"), env))
+            out.append(
+                FunctionSpec(
+                    logical,
+                    function_name(logical, code_uri),
+                    ROOT / code_uri,
+                    props.get("Handler", "app.lambda_handler"),
+                    env,
+                )
+            )
         return out
 
     def mappings(self, stream_sources: dict[str, str], queue_arns: dict[str, str]) -> list[Mapping]:
@@ -171,20 +178,25 @@ class Template:
                 if stream not in stream_sources:
                     continue  # attached to an external stream the replay does not have
                 destination = self.evaluate(
-                    ((p.get("DestinationConfig") or {}).get("OnFailure") or {}).get("Destination"), refs)
-                filters = [json.loads(f["Pattern"]) if isinstance(f["Pattern"], str) else f["Pattern"]
-                           for f in ((p.get("FilterCriteria") or {}).get("Filters") or [])]
-                out.append(Mapping(
-                    function=name,
-                    source=stream_sources[stream],
-                    batch_size=int(p.get("BatchSize", 100)),
-                    maximum_retry_attempts=int(p.get("MaximumRetryAttempts", -1)),
-                    bisect=bool(p.get("BisectBatchOnFunctionError", False)),
-                    report_item_failures="ReportBatchItemFailures" in (p.get("FunctionResponseTypes") or []),
-                    filters=filters,
-                    on_failure=queue_of_arn.get(destination),
-                    maximum_record_age=int(p.get("MaximumRecordAgeInSeconds", -1)),
-                ))
+                    ((p.get("DestinationConfig") or {}).get("OnFailure") or {}).get("Destination"), refs
+                )
+                filters = [
+                    json.loads(f["Pattern"]) if isinstance(f["Pattern"], str) else f["Pattern"]
+                    for f in ((p.get("FilterCriteria") or {}).get("Filters") or [])
+                ]
+                out.append(
+                    Mapping(
+                        function=name,
+                        source=stream_sources[stream],
+                        batch_size=int(p.get("BatchSize", 100)),
+                        maximum_retry_attempts=int(p.get("MaximumRetryAttempts", -1)),
+                        bisect=bool(p.get("BisectBatchOnFunctionError", False)),
+                        report_item_failures="ReportBatchItemFailures" in (p.get("FunctionResponseTypes") or []),
+                        filters=filters,
+                        on_failure=queue_of_arn.get(destination),
+                        maximum_record_age=int(p.get("MaximumRecordAgeInSeconds", -1)),
+                    )
+                )
         return out
 
 

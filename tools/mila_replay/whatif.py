@@ -16,10 +16,22 @@ from mila_standing.domain.policy import Policy
 SIDES = ("a", "b")
 WARNINGS = ("RATING_WARNING", "CANCELLATION_WARNING", "NO_SHOW_WARNING")
 # Notice types that restrict a partner, or propose to (human review, R12.3).
-RESTRICTIONS = {"SUSPENDED": "suspensions", "EXCLUDED": "exclusions", "CLOSED": "closures",
-                "DECISION_PENDING": "pending_decisions"}
-COUNTS = ("warnings", "suspensions", "exclusions", "closures", "pending_decisions", "commission_cents",
-          "restricted_at_end", "pending_at_end")
+RESTRICTIONS = {
+    "SUSPENDED": "suspensions",
+    "EXCLUDED": "exclusions",
+    "CLOSED": "closures",
+    "DECISION_PENDING": "pending_decisions",
+}
+COUNTS = (
+    "warnings",
+    "suspensions",
+    "exclusions",
+    "closures",
+    "pending_decisions",
+    "commission_cents",
+    "restricted_at_end",
+    "pending_at_end",
+)
 RATING_BINS = [Fraction(n, 10) for n in range(10, 51)]  # 1.0, 1.1, ... 5.0
 RATE_BIN = Fraction(1, 50)  # cancellation rates in steps of 2 %
 NO_CITY = "(no city)"
@@ -45,7 +57,8 @@ def city_counts(outcome: dict[str, Any], cities: dict[str, str]) -> dict[str, di
             of(city)[RESTRICTIONS[notice["type"]]] += 1
     for entry in outcome.get("ledger") or []:
         of(entry.get("city") or cities.get(entry.get("partner_id") or ""))["commission_cents"] += int(
-            entry.get("commission_cents") or 0)
+            entry.get("commission_cents") or 0
+        )
     for partner_id, partner in (outcome.get("partners") or {}).items():
         tally = of(cities.get(partner_id))
         tally["restricted_at_end"] += partner["status"] != "ACTIVE"
@@ -55,11 +68,16 @@ def city_counts(outcome: dict[str, Any], cities: dict[str, str]) -> dict[str, di
 
 def _final(partner_id: str, outcome: dict[str, Any], notices: list[dict[str, Any]]) -> dict[str, Any]:
     partner = (outcome.get("partners") or {}).get(partner_id) or {}
-    return {"status": partner.get("status"), "reason": partner.get("reason"),
-            "pending_decision": partner.get("pending_decision"),
-            "rating_average": partner.get("rating_average"), "rating_count": partner.get("rating_count"),
-            "cancellation_rate": partner.get("cancellation_rate"), "resolved_jobs": partner.get("resolved_jobs"),
-            "notices": [{"type": n["type"], "at": n["at"], "reasons": n.get("reasons")} for n in notices]}
+    return {
+        "status": partner.get("status"),
+        "reason": partner.get("reason"),
+        "pending_decision": partner.get("pending_decision"),
+        "rating_average": partner.get("rating_average"),
+        "rating_count": partner.get("rating_count"),
+        "cancellation_rate": partner.get("cancellation_rate"),
+        "resolved_jobs": partner.get("resolved_jobs"),
+        "notices": [{"type": n["type"], "at": n["at"], "reasons": n.get("reasons")} for n in notices],
+    }
 
 
 def _notice_key(notices: list[dict[str, Any]]) -> list[tuple[str, str]]:
@@ -77,8 +95,9 @@ def differences(a: dict[str, Any], b: dict[str, Any], cities: dict[str, str]) ->
         notices = by_partner.get(partner_id, {"a": [], "b": []})
         final_a, final_b = _final(partner_id, a, notices["a"]), _final(partner_id, b, notices["b"])
         standing = ("status", "reason", "pending_decision")
-        if ([final_a[k] for k in standing] == [final_b[k] for k in standing]
-                and _notice_key(notices["a"]) == _notice_key(notices["b"])):
+        if [final_a[k] for k in standing] == [final_b[k] for k in standing] and _notice_key(
+            notices["a"]
+        ) == _notice_key(notices["b"]):
             continue
         found.append({"partner_id": partner_id, "city": cities.get(partner_id), "a": final_a, "b": final_b})
     return found
@@ -100,10 +119,20 @@ def restrictions(outcome: dict[str, Any], cities: dict[str, str], side: str) -> 
         else:
             sample, unit = None, None  # no-shows (R6.3), incidents (R7): not a sample of a window
         window = figures.get("window")
-        found.append({"policy": side, "partner_id": notice["partner_id"], "city": cities.get(notice["partner_id"]),
-                      "type": notice["type"], "at": notice["at"], "rule": reasons.get("rule"),
-                      "sample": sample, "unit": unit, "window": window,
-                      "few": sample is not None and window is not None and sample < window})
+        found.append(
+            {
+                "policy": side,
+                "partner_id": notice["partner_id"],
+                "city": cities.get(notice["partner_id"]),
+                "type": notice["type"],
+                "at": notice["at"],
+                "rule": reasons.get("rule"),
+                "sample": sample,
+                "unit": unit,
+                "window": window,
+                "few": sample is not None and window is not None and sample < window,
+            }
+        )
     return found
 
 
@@ -111,8 +140,9 @@ def _bin_of(value: Fraction, width: Fraction) -> Fraction:
     return (value // width) * width
 
 
-def distributions(outcome: dict[str, Any], cities: dict[str, str], policies: dict[str, Policy],
-                  figures: dict[str, dict[str, Any]]) -> dict[str, Any]:
+def distributions(
+    outcome: dict[str, Any], cities: dict[str, str], policies: dict[str, Policy], figures: dict[str, dict[str, Any]]
+) -> dict[str, Any]:
     """Rating averages and cancellation rates per city (from A's run: the windows are the history's),
     with each policy's thresholds for that city."""
     ratings: dict[str, Counter[str]] = {}
@@ -140,22 +170,25 @@ def distributions(outcome: dict[str, Any], cities: dict[str, str], policies: dic
                 "min_jobs": city_policy.cancellation.min_jobs,
                 "decision_mode": city_policy.decision_mode,
             }
-        out[city] = {"rating_averages": dict(sorted(ratings.get(city, Counter()).items(), key=lambda kv: float(kv[0]))),
-                     "cancellation_rates": dict(sorted(rates.get(city, Counter()).items(),
-                                                       key=lambda kv: float(kv[0]))),
-                     "bin_width": {"rating_averages": 0.1, "cancellation_rates": float(RATE_BIN)},
-                     "thresholds": thresholds}
+        out[city] = {
+            "rating_averages": dict(sorted(ratings.get(city, Counter()).items(), key=lambda kv: float(kv[0]))),
+            "cancellation_rates": dict(sorted(rates.get(city, Counter()).items(), key=lambda kv: float(kv[0]))),
+            "bin_width": {"rating_averages": 0.1, "cancellation_rates": float(RATE_BIN)},
+            "thresholds": thresholds,
+        }
     return out
 
 
 def timeline(outcomes: dict[str, dict[str, Any]]) -> dict[str, Any]:
     """Notices per day under each policy: warnings and restrictions, every day of the history."""
-    days: dict[str, dict[str, Counter[str]]] = {side: {"warnings": Counter(), "restrictions": Counter()}
-                                                for side in outcomes}
+    days: dict[str, dict[str, Counter[str]]] = {
+        side: {"warnings": Counter(), "restrictions": Counter()} for side in outcomes
+    }
     for side, outcome in outcomes.items():
         for notice in outcome.get("notices") or []:
-            kind = "warnings" if notice["type"] in WARNINGS else "restrictions" if notice["type"] in RESTRICTIONS \
-                else None
+            kind = (
+                "warnings" if notice["type"] in WARNINGS else "restrictions" if notice["type"] in RESTRICTIONS else None
+            )
             if kind:
                 days[side][kind][notice["at"][:10]] += 1
     seen = sorted({d for side in days.values() for kind in side.values() for d in kind})
@@ -163,13 +196,18 @@ def timeline(outcomes: dict[str, dict[str, Any]]) -> dict[str, Any]:
         return {"days": [], **{side: {"warnings": [], "restrictions": []} for side in outcomes}}
     first, last = date.fromisoformat(seen[0]), date.fromisoformat(seen[-1])
     every = [(first + timedelta(days=n)).isoformat() for n in range((last - first).days + 1)]
-    return {"days": every, **{side: {kind: [days[side][kind][d] for d in every] for kind in ("warnings",
-                                                                                          "restrictions")}
-                              for side in outcomes}}
+    return {
+        "days": every,
+        **{
+            side: {kind: [days[side][kind][d] for d in every] for kind in ("warnings", "restrictions")}
+            for side in outcomes
+        },
+    }
 
 
-def compare(a: dict[str, Any], b: dict[str, Any], cities: dict[str, str],
-            policies: dict[str, Policy]) -> dict[str, Any]:
+def compare(
+    a: dict[str, Any], b: dict[str, Any], cities: dict[str, str], policies: dict[str, Policy]
+) -> dict[str, Any]:
     """The report's figures (report.json): counts per city and overall, the partners who differ,
     restrictions with their samples, and the charts' data."""
     per_side = {"a": city_counts(a, cities), "b": city_counts(b, cities)}
@@ -192,10 +230,16 @@ def statement_text(reasons: dict[str, Any] | None) -> str:
     """A statement of reasons (R12.1) in one line a person reads: rule, figures, thresholds, version."""
     if not reasons:
         return ""
-    figures = ", ".join(f"{k.replace('_', ' ')} {_short(v)}" for k, v in (reasons.get("figures") or {}).items()
-                        if not isinstance(v, dict | list))
-    thresholds = ", ".join(f"{k.replace('_', ' ')} {_short(v)}" for k, v in (reasons.get("thresholds") or {}).items()
-                           if not isinstance(v, dict | list))
+    figures = ", ".join(
+        f"{k.replace('_', ' ')} {_short(v)}"
+        for k, v in (reasons.get("figures") or {}).items()
+        if not isinstance(v, dict | list)
+    )
+    thresholds = ", ".join(
+        f"{k.replace('_', ' ')} {_short(v)}"
+        for k, v in (reasons.get("thresholds") or {}).items()
+        if not isinstance(v, dict | list)
+    )
     parts = [f"rule {reasons.get('rule')}"]
     if figures:
         parts.append(f"figures: {figures}")

@@ -36,13 +36,25 @@ DEFAULT_OUT = Path("out") / "whatif"
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("history", help="a scenario (.jsonl) or a DynamoDB export (folder or s3://bucket/prefix)")
-    parser.add_argument("--policy", type=Path, action="append", default=[], metavar="FILE",
-                        help="twice: A then B; once: B, with A = infra/policy.yaml")
-    parser.add_argument("--out", type=Path, default=DEFAULT_OUT, help="folder for report.html and report.json "
-                                                                      "(default out/whatif)")
+    parser.add_argument(
+        "--policy",
+        type=Path,
+        action="append",
+        default=[],
+        metavar="FILE",
+        help="twice: A then B; once: B, with A = infra/policy.yaml",
+    )
+    parser.add_argument(
+        "--out", type=Path, default=DEFAULT_OUT, help="folder for report.html and report.json (default out/whatif)"
+    )
     parser.add_argument("--engine", choices=ENGINES, default=DEFAULT_ENGINE)
-    parser.add_argument("--jobs", type=int, choices=(1, 2), default=None,
-                        help="replays at once (default: 2 when there are 2 cores and no shared engine)")
+    parser.add_argument(
+        "--jobs",
+        type=int,
+        choices=(1, 2),
+        default=None,
+        help="replays at once (default: 2 when there are 2 cores and no shared engine)",
+    )
 
 
 class WhatIfError(ValueError):
@@ -78,8 +90,14 @@ def _parallel(jobs: int | None, engine: str) -> bool:
     return (os.cpu_count() or 1) >= 2
 
 
-def whatif(history: str, policies: dict[str, Path], out: Path, engine: str = DEFAULT_ENGINE,
-           jobs: int | None = None, say: Any = None) -> dict[str, Any]:
+def whatif(
+    history: str,
+    policies: dict[str, Path],
+    out: Path,
+    engine: str = DEFAULT_ENGINE,
+    jobs: int | None = None,
+    say: Any = None,
+) -> dict[str, Any]:
     say = say or (lambda text: None)
     started = time.perf_counter()
     loaded = {}
@@ -108,8 +126,10 @@ def whatif(history: str, policies: dict[str, Path], out: Path, engine: str = DEF
         if parsed.policy:  # a scenario's policy line applies under both policies, as in a replay
             loaded = {side: Policy.load(path, overlay=parsed.policy) for side, path in policies.items()}
         parallel = _parallel(jobs, engine)
-        say(f"whatif: replaying {len(parsed.lines):,} events under A and B "
-            f"{'in parallel' if parallel else 'one after the other'}")
+        say(
+            f"whatif: replaying {len(parsed.lines):,} events under A and B "
+            f"{'in parallel' if parallel else 'one after the other'}"
+        )
         outcomes: dict[str, dict[str, Any]] = {}
         if parallel:
             with ProcessPoolExecutor(max_workers=2, mp_context=get_context("spawn")) as pool:
@@ -122,8 +142,12 @@ def whatif(history: str, policies: dict[str, Path], out: Path, engine: str = DEF
         "policies": {side: {"path": _shown(policies[side]), "version": loaded[side].version} for side in ("a", "b")},
         "history": {"path": str(history), "lines": len(parsed.lines), "import": imported},
         **report,
-        "runs": {side: {key: outcomes[side]["stats"].get(key) for key in ("engine", "stream_records", "invocations",
-                                                                          "seconds")} for side in ("a", "b")},
+        "runs": {
+            side: {
+                key: outcomes[side]["stats"].get(key) for key in ("engine", "stream_records", "invocations", "seconds")
+            }
+            for side in ("a", "b")
+        },
         "parallel": parallel,
         "seconds": round(time.perf_counter() - started, 3),
     }
@@ -161,8 +185,9 @@ def _write(out: Path, report: dict[str, Any]) -> None:
 def run(args: argparse.Namespace) -> int:
     try:
         policies = _policies(args.policy)
-        report = whatif(args.history, policies, args.out, args.engine, args.jobs,
-                        say=lambda text: print(text, file=sys.stderr))
+        report = whatif(
+            args.history, policies, args.out, args.engine, args.jobs, say=lambda text: print(text, file=sys.stderr)
+        )
     except (WhatIfError, ExportError, PolicyError, ScenarioFileError, EngineError) as error:
         print(f"mila-standing whatif: {error}", file=sys.stderr)
         return 2
@@ -173,9 +198,12 @@ def run(args: argparse.Namespace) -> int:
         print("mila-standing whatif: interrupted", file=sys.stderr)
         return 130
     overall = report["overall"]
-    print(f"whatif: {len(report['differences']):,} partners differ; restrictions A "
-          f"{sum(overall['a'][k] for k in ('suspensions', 'exclusions', 'closures', 'pending_decisions'))} → B "
-          f"{sum(overall['b'][k] for k in ('suspensions', 'exclusions', 'closures', 'pending_decisions'))}; "
-          f"{report['seconds']:.1f} s", file=sys.stderr)
+    print(
+        f"whatif: {len(report['differences']):,} partners differ; restrictions A "
+        f"{sum(overall['a'][k] for k in ('suspensions', 'exclusions', 'closures', 'pending_decisions'))} → B "
+        f"{sum(overall['b'][k] for k in ('suspensions', 'exclusions', 'closures', 'pending_decisions'))}; "
+        f"{report['seconds']:.1f} s",
+        file=sys.stderr,
+    )
     print(f"whatif: {args.out / 'report.html'}  {args.out / 'report.json'}", file=sys.stderr)
     return 0

@@ -127,8 +127,9 @@ class MemoryStandingStore:
 
     # --- the partner's records ---------------------------------------------------------------
     def records(self, partner_id: str, kind: str) -> list[dict[str, Any]]:
-        return [items.without_keys(i) for i in self.table.prefixed(keys.partner_key(partner_id),
-                                                                  keys.record_prefix(kind))]
+        return [
+            items.without_keys(i) for i in self.table.prefixed(keys.partner_key(partner_id), keys.record_prefix(kind))
+        ]
 
     def record(self, partner_id: str, kind: str, seq: int) -> dict[str, Any] | None:
         found = self.table.get(keys.record_key(partner_id, kind, seq))
@@ -180,16 +181,21 @@ class MemoryStandingStore:
                 found.append((str(aggregate["listing_pk"]), str(aggregate["listing_sk"])))
         return sorted(found)
 
-    def listed_partners(self, city: str | None, shard: int, start: str | None = None,
-                        page_size: int = 500) -> tuple[list[str], str | None]:
+    def listed_partners(
+        self, city: str | None, shard: int, start: str | None = None, page_size: int = 500
+    ) -> tuple[list[str], str | None]:
         wanted = keys.listing_pk(city, shard)
         ids = [pid for listing, pid in self._listed() if listing == wanted]
         return _page(ids, start, page_size)
 
-    def scan_listing(self, segment: int, segments: int, start: str | None = None,
-                     page_size: int = 500) -> tuple[list[tuple[str, str | None]], str | None]:
-        pairs = [(pid, keys.listed_city(listing)) for n, (listing, pid) in enumerate(self._listed())
-                 if n % segments == segment]
+    def scan_listing(
+        self, segment: int, segments: int, start: str | None = None, page_size: int = 500
+    ) -> tuple[list[tuple[str, str | None]], str | None]:
+        pairs = [
+            (pid, keys.listed_city(listing))
+            for n, (listing, pid) in enumerate(self._listed())
+            if n % segments == segment
+        ]
         return _page(pairs, start, page_size)
 
     def listed_count(self) -> int:

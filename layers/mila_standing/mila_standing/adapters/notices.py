@@ -29,14 +29,21 @@ class EventBridgeNotices:
         if not self._events:
             return
         for start in range(0, len(notices), 10):
-            chunk = notices[start:start + 10]
-            answer = self._events.put_events(Entries=[{
-                "Source": SOURCE,
-                "DetailType": n["type"],
-                "Detail": json.dumps(plain({k: n.get(k) for k in ("notice_id", "partner_id", "type", "at", "reasons")}),
-                                     default=str),
-                "EventBusName": self.bus,
-            } for n in chunk])
+            chunk = notices[start : start + 10]
+            answer = self._events.put_events(
+                Entries=[
+                    {
+                        "Source": SOURCE,
+                        "DetailType": n["type"],
+                        "Detail": json.dumps(
+                            plain({k: n.get(k) for k in ("notice_id", "partner_id", "type", "at", "reasons")}),
+                            default=str,
+                        ),
+                        "EventBusName": self.bus,
+                    }
+                    for n in chunk
+                ]
+            )
             if answer.get("FailedEntryCount"):
                 raise RuntimeError(f"EventBridge refused {answer['FailedEntryCount']} notices")
 
@@ -61,4 +68,3 @@ class EventBridgeNotices:
             log.warning("no user pool account for the partner", extra={"notice_id": notice.get("notice_id")})
             return None
         return change
-

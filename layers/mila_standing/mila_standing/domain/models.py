@@ -70,8 +70,12 @@ def _finite(value: int | Decimal | float) -> bool:
 
 
 def _cents(value: Any) -> int:
-    if isinstance(value, bool) or not isinstance(value, int | Decimal | float) or not _finite(value) \
-            or value != int(value):
+    if (
+        isinstance(value, bool)
+        or not isinstance(value, int | Decimal | float)
+        or not _finite(value)
+        or value != int(value)
+    ):
         raise ValueError("must be a whole number of cents")
     if value < 0:
         raise ValueError(f"must not be negative, got {value}")
@@ -228,4 +232,3 @@ class Job(_SourceItem):
             "NO_SHOW": self.reported_at,
         }.get(self.status)
         return moment or self.scheduled_at
-

@@ -157,8 +157,7 @@ class Standing:
             "rating_streak": {"count": self.rating_streak.count, "ids": list(self.rating_streak.ids)},
             "rating_baseline": list(self.rating_baseline) if self.rating_baseline else None,
             "rating_band": list(self.rating_band) if self.rating_band else None,
-            "cancellation_streak": {"count": self.cancellation_streak.count,
-                                    "ids": list(self.cancellation_streak.ids)},
+            "cancellation_streak": {"count": self.cancellation_streak.count, "ids": list(self.cancellation_streak.ids)},
             "last_warnings": {kind: format_time(at) for kind, at in sorted(self.last_warnings.items())},
             "strikes": {job: format_time(at) for job, at in sorted(self.strikes.items())},
             "forgiven_strikes": {job: format_time(at) for job, at in sorted(self.forgiven_strikes.items())},
@@ -169,8 +168,11 @@ class Standing:
             "log_seq": self.log_seq,
             "night": self.night,
             # Only once a partner asked for a review: every other aggregate keeps its content (and hash).
-            **({"reviews": {k: dict(v) for k, v in sorted(self.reviews.items())}, "review_seq": self.review_seq}
-               if self.review_seq else {}),
+            **(
+                {"reviews": {k: dict(v) for k, v in sorted(self.reviews.items())}, "review_seq": self.review_seq}
+                if self.review_seq
+                else {}
+            ),
         }
 
     @classmethod

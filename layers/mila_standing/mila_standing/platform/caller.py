@@ -25,18 +25,31 @@ def ops_request(event: Any, context: Any) -> tuple[Any, dict[str, Any]]:
     if isinstance(event, dict) and isinstance(event.get("requestContext"), dict) and "body" in event:
         ctx = event["requestContext"]
         iam = (ctx.get("authorizer") or {}).get("iam") or ctx.get("identity") or {}
-        caller = {"via": "iam-signed-request", "verified": bool(iam.get("userArn")),
-                  "principal": iam.get("userArn"), "account": iam.get("accountId"),
-                  "source_ip": (ctx.get("http") or {}).get("sourceIp") or iam.get("sourceIp"),
-                  "request_id": request_id}
+        caller = {
+            "via": "iam-signed-request",
+            "verified": bool(iam.get("userArn")),
+            "principal": iam.get("userArn"),
+            "account": iam.get("accountId"),
+            "source_ip": (ctx.get("http") or {}).get("sourceIp") or iam.get("sourceIp"),
+            "request_id": request_id,
+        }
         return _body(event), {k: v for k, v in caller.items() if v is not None}
     identity = getattr(context, "identity", None)
     cognito = getattr(identity, "cognito_identity_id", None) if identity is not None else None
     if cognito:
-        return event, {"via": "cognito-identity", "verified": True, "principal": cognito,
-                       "pool": getattr(identity, "cognito_identity_pool_id", None), "request_id": request_id}
-    return event, {"via": "direct-invoke", "verified": False, "request_id": request_id,
-                   "see": "CloudTrail Lambda Invoke data event with this requestID"}
+        return event, {
+            "via": "cognito-identity",
+            "verified": True,
+            "principal": cognito,
+            "pool": getattr(identity, "cognito_identity_pool_id", None),
+            "request_id": request_id,
+        }
+    return event, {
+        "via": "direct-invoke",
+        "verified": False,
+        "request_id": request_id,
+        "see": "CloudTrail Lambda Invoke data event with this requestID",
+    }
 
 
 def _body(event: dict[str, Any]) -> Any:

@@ -30,28 +30,59 @@ from ..usecases.ports import Conflict
 from .observability import REDACTED
 
 # botocore error codes a retry can clear (DynamoDB, SQS, EventBridge, Cognito, STS).
-TRANSIENT_CODES = frozenset({
-    # throttling
-    "ProvisionedThroughputExceededException", "ThrottlingException", "Throttling", "ThrottledException",
-    "RequestLimitExceeded", "TooManyRequestsException", "SlowDown", "KMSThrottlingException",
-    # conflicts: another writer got there first; read again, decide again
-    "ConditionalCheckFailedException", "TransactionConflictException", "TransactionInProgressException",
-    # timeouts and service errors
-    "RequestTimeout", "RequestTimeoutException", "InternalServerError", "InternalFailure",
-    "InternalErrorException", "ServiceUnavailable", "ServiceUnavailableException",
-    "AWS.SimpleQueueService.ServiceUnavailable",
-    # the environment, not the record: fixed by a deployment, then the retry succeeds
-    "AccessDeniedException", "AccessDenied", "UnrecognizedClientException", "ExpiredTokenException",
-    "ResourceNotFoundException", "AWS.SimpleQueueService.NonExistentQueue",
-})
+TRANSIENT_CODES = frozenset(
+    {
+        # throttling
+        "ProvisionedThroughputExceededException",
+        "ThrottlingException",
+        "Throttling",
+        "ThrottledException",
+        "RequestLimitExceeded",
+        "TooManyRequestsException",
+        "SlowDown",
+        "KMSThrottlingException",
+        # conflicts: another writer got there first; read again, decide again
+        "ConditionalCheckFailedException",
+        "TransactionConflictException",
+        "TransactionInProgressException",
+        # timeouts and service errors
+        "RequestTimeout",
+        "RequestTimeoutException",
+        "InternalServerError",
+        "InternalFailure",
+        "InternalErrorException",
+        "ServiceUnavailable",
+        "ServiceUnavailableException",
+        "AWS.SimpleQueueService.ServiceUnavailable",
+        # the environment, not the record: fixed by a deployment, then the retry succeeds
+        "AccessDeniedException",
+        "AccessDenied",
+        "UnrecognizedClientException",
+        "ExpiredTokenException",
+        "ResourceNotFoundException",
+        "AWS.SimpleQueueService.NonExistentQueue",
+    }
+)
 # Reasons inside a cancelled transaction that a retry can clear; any other (ValidationError,
 # ItemCollectionSizeLimitExceeded) fails again.
-TRANSIENT_CANCELLATIONS = frozenset({
-    "None", "ConditionalCheckFailed", "TransactionConflict", "ThrottlingError", "ProvisionedThroughputExceeded",
-})
+TRANSIENT_CANCELLATIONS = frozenset(
+    {
+        "None",
+        "ConditionalCheckFailed",
+        "TransactionConflict",
+        "ThrottlingError",
+        "ProvisionedThroughputExceeded",
+    }
+)
 TRANSIENT_BUILTINS: tuple[type[BaseException], ...] = (
-    TimeoutError, ConnectionError, HTTPClientError, EndpointConnectionError, ConnectTimeoutError,
-    ReadTimeoutError, ConnectionClosedError, NoCredentialsError,
+    TimeoutError,
+    ConnectionError,
+    HTTPClientError,
+    EndpointConnectionError,
+    ConnectTimeoutError,
+    ReadTimeoutError,
+    ConnectionClosedError,
+    NoCredentialsError,
 )
 
 
@@ -73,8 +104,7 @@ def reason_of(error: BaseException, secrets: Iterable[str] = ()) -> str:
     """What went wrong, for the failure message and the log: the exception's type and message
     and where it was raised, with every secret value of the record replaced (R11.2, R14.12)."""
     frames = traceback.extract_tb(error.__traceback__)
-    where = f" (at {frames[-1].filename.rsplit('/', 1)[-1]}:{frames[-1].lineno} in {frames[-1].name})" \
-        if frames else ""
+    where = f" (at {frames[-1].filename.rsplit('/', 1)[-1]}:{frames[-1].lineno} in {frames[-1].name})" if frames else ""
     text = f"{type(error).__name__}: {error}{where}"
     for secret in sorted(set(secrets), key=len, reverse=True):
         if secret:

@@ -32,8 +32,9 @@ class Settings(BaseModel):
     def from_env(cls) -> Settings:
         missing = [name for name in REQUIRED if not os.environ.get(name)]
         if missing:
-            raise SettingsError(f"missing environment variable(s): {', '.join(missing)} "
-                                "(template.yaml sets them for every function)")
+            raise SettingsError(
+                f"missing environment variable(s): {', '.join(missing)} (template.yaml sets them for every function)"
+            )
         policy = os.environ["POLICY_FILE"]
         if not Path(policy).exists():
             # The template points at the layer's copy (make build); a checkout reads infra/policy.yaml.

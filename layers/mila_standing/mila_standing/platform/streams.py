@@ -61,8 +61,10 @@ class PartnerBatch:
             changes = invalid.changes
         except Exception as error:
             if is_transient(error):
-                logger.warning("transient failure: the record is retried",
-                               extra={"event_id": record.event_id, "reason": self.reason(error, record)})
+                logger.warning(
+                    "transient failure: the record is retried",
+                    extra={"event_id": record.event_id, "reason": self.reason(error, record)},
+                )
                 self.first_failure = sequence
                 raise
             # Bad input found past validation: it would fail the same way on every retry.
@@ -77,8 +79,10 @@ class PartnerBatch:
 
     def dead_letter(self, record: DynamoDBRecord, reason: str, partner_id: str | None = None) -> None:
         """Bad input: to the failure destination with its reason, secrets redacted (R14.12)."""
-        logger.warning("invalid record sent to the failure destination",
-                       extra={"reason": reason, "event_id": record.event_id, "partner_id": partner_id})
+        logger.warning(
+            "invalid record sent to the failure destination",
+            extra={"reason": reason, "event_id": record.event_id, "partner_id": partner_id},
+        )
         metrics.add_metric(name="InvalidRecords", unit="Count", value=1)
         message = {"function": self.function, "error": reason, "record": redact_secrets(record.raw_event)}
         if partner_id is not None:
@@ -98,8 +102,7 @@ class PartnerBatch:
             return []
         except Exception as error:
             if is_transient(error):
-                logger.exception("could not save the partner's standing; retried",
-                                 extra={"partner_id": partner_id})
+                logger.exception("could not save the partner's standing; retried", extra={"partner_id": partner_id})
                 return [sequence for sequence, _, _ in changes]
             if len(changes) == 1:
                 self.unwritable(partner_id, changes[0][2], error)
@@ -125,21 +128,25 @@ class PartnerBatch:
         names the partner and the reason, a metric counts it, and ops find the record with its
         reason and partner id in the failure queue (to redrive once the cause is fixed)."""
         reason = self.reason(error, record)
-        logger.error("the partner's standing cannot be written: record sent to the failure destination",
-                     extra={"partner_id": partner_id, "reason": reason, "event_id": record.event_id})
+        logger.error(
+            "the partner's standing cannot be written: record sent to the failure destination",
+            extra={"partner_id": partner_id, "reason": reason, "event_id": record.event_id},
+        )
         metrics.add_metric(name="UnwritableRecords", unit="Count", value=1)
         self.dead_letter(record, f"partner {partner_id!r} cannot be written: {reason}", partner_id)
 
 
-def process_stream(event: dict[str, Any], context: Any, function: str,
-                   parse: Callable[[DynamoDBRecord], Iterable[PartnerChange]]) -> dict[str, Any]:
+def process_stream(
+    event: dict[str, Any], context: Any, function: str, parse: Callable[[DynamoDBRecord], Iterable[PartnerChange]]
+) -> dict[str, Any]:
     """The whole stream handler: parse, apply per partner, partial batch response."""
     services = runtime()
     services.standings.forget_city_figures()  # a warm container must see tonight's city figures (R4)
     batch = PartnerBatch(services, clock.now(), function)
     processor = BatchProcessor(event_type=EventType.DynamoDBStreams, raise_on_entire_batch_failure=False)
-    with processor(records=event.get("Records", []), handler=lambda record: batch.take(record, parse),
-                   lambda_context=context):
+    with processor(
+        records=event.get("Records", []), handler=lambda record: batch.take(record, parse), lambda_context=context
+    ):
         processor.process()
     response = processor.response()
     failures = response["batchItemFailures"]

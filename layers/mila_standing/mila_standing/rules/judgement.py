@@ -64,12 +64,19 @@ class Notice:
 def new_notice(standing: Standing, kind: str, j: Judgement, reasons: dict[str, Any]) -> Notice:
     """Notice ids are ``<partner_id>:000001``, in order per partner (R13)."""
     standing.notice_seq += 1
-    return Notice(standing.partner_id, kind, j.now, reasons,
-                  f"{standing.partner_id}:{standing.notice_seq:06d}", standing.user_pool_username)
+    return Notice(
+        standing.partner_id,
+        kind,
+        j.now,
+        reasons,
+        f"{standing.partner_id}:{standing.notice_seq:06d}",
+        standing.user_pool_username,
+    )
 
 
-def statement(rule: str, j: Judgement, figures: dict[str, Any], thresholds: dict[str, Any],
-              notices: Any = None, **extra: Any) -> dict[str, Any]:
+def statement(
+    rule: str, j: Judgement, figures: dict[str, Any], thresholds: dict[str, Any], notices: Any = None, **extra: Any
+) -> dict[str, Any]:
     """R12.1: the rule, the figures, the thresholds and policy version in force, and the notices
     that led to it."""
     return {
@@ -87,4 +94,3 @@ def record_decision(standing: Standing, record: dict[str, Any]) -> None:
     """A decision for the partner's record (R12.1): stored as an item of its own with this update."""
     standing.log_seq += 1
     standing.decisions.append({"log_seq": standing.log_seq, **record})
-

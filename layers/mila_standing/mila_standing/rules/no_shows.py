@@ -19,8 +19,11 @@ def no_show_ladder(standing: Standing, j: Judgement, job_id: str) -> list[Notice
     if job_id not in strikes:
         return []  # reported long ago: already expired as a strike
     limit = j.policy.no_show.strikes_before_exclusion
-    figures = {"no_show_strikes": len(strikes), "strikes": strikes,
-               "strike_window_days": j.policy.no_show.strike_window_days}
+    figures = {
+        "no_show_strikes": len(strikes),
+        "strikes": strikes,
+        "strike_window_days": j.policy.no_show.strike_window_days,
+    }
     thresholds = {"strikes_before_exclusion": limit}
     if len(strikes) >= limit:
         reasons = statement("R6.3", j, figures, thresholds, standing.no_show_warnings)
@@ -30,8 +33,16 @@ def no_show_ladder(standing: Standing, j: Judgement, job_id: str) -> list[Notice
         standing.last_warnings[NO_SHOW_WARNING] = j.now
         notice = new_notice(standing, NO_SHOW_WARNING, j, reasons)
         standing.no_show_warnings = (standing.no_show_warnings + [notice.notice_id])[-NO_SHOW_WARNINGS_KEPT:]
-        record_decision(standing, {"notice_id": notice.notice_id, "type": NO_SHOW_WARNING,
-                                   "status": standing.status, "reason": None,
-                                   "at": format_time(j.now), "reasons": reasons})
+        record_decision(
+            standing,
+            {
+                "notice_id": notice.notice_id,
+                "type": NO_SHOW_WARNING,
+                "status": standing.status,
+                "reason": None,
+                "at": format_time(j.now),
+                "reasons": reasons,
+            },
+        )
         return [notice]
     return []

@@ -53,25 +53,42 @@ def request_review(standing: Standing, j: Judgement, notice: dict[str, Any]) -> 
     """Open a review of one of the partner's notices (``notice``: the stored NOTICE# item).
     Returns the review record (what the APPEAL# item holds besides the request's text)."""
     if notice.get("type") not in REVIEWABLE:
-        raise OpsRefusal("NOT_REVIEWABLE", f"a {notice.get('type')} notice is not a decision about the partner "
-                                           f"that can be reviewed; reviewable: {', '.join(sorted(REVIEWABLE))}")
+        raise OpsRefusal(
+            "NOT_REVIEWABLE",
+            f"a {notice.get('type')} notice is not a decision about the partner "
+            f"that can be reviewed; reviewable: {', '.join(sorted(REVIEWABLE))}",
+        )
     notice_id = str(notice["notice_id"])
     for open_id, review in standing.reviews.items():
         if review["notice_id"] == notice_id:
             raise OpsRefusal("REVIEW_OPEN", f"review {open_id} of notice {notice_id} is still open")
     if len(standing.reviews) >= OPEN_REVIEWS_KEPT:
-        raise OpsRefusal("TOO_MANY_OPEN_REVIEWS", f"the partner has {len(standing.reviews)} open reviews; "
-                                                  "answer some first")
+        raise OpsRefusal(
+            "TOO_MANY_OPEN_REVIEWS", f"the partner has {len(standing.reviews)} open reviews; answer some first"
+        )
     standing.review_seq += 1
     opened = review_id(standing.partner_id, standing.review_seq)
     deadline = j.now + timedelta(days=REVIEW_DAYS)
     standing.reviews[opened] = {"notice_id": notice_id, "deadline": format_time(deadline), "sent": []}
-    return {"review_id": opened, "notice_id": notice_id, "notice_type": notice["type"],
-            "requested_at": format_time(j.now), "deadline": format_time(deadline), "status": OPEN}
+    return {
+        "review_id": opened,
+        "notice_id": notice_id,
+        "notice_type": notice["type"],
+        "requested_at": format_time(j.now),
+        "deadline": format_time(deadline),
+        "status": OPEN,
+    }
 
 
-def answer_review(standing: Standing, j: Judgement, review: dict[str, Any], notice: dict[str, Any],
-                  outcome: str, actor: str, reason: str) -> list[Notice]:
+def answer_review(
+    standing: Standing,
+    j: Judgement,
+    review: dict[str, Any],
+    notice: dict[str, Any],
+    outcome: str,
+    actor: str,
+    reason: str,
+) -> list[Notice]:
     """Answer an open review with reasons. ``corrected`` undoes the reviewed decision: a restriction
     the partner is still under is lifted (R12.4, the review as its reason); a warning leaves the
     streak it counted in. Returns the notices (REINSTATED first, if any, then REVIEW_ANSWERED);
@@ -85,8 +102,11 @@ def answer_review(standing: Standing, j: Judgement, review: dict[str, Any], noti
     if outcome == CORRECTED:
         if notice_type in RESTRICTIONS:
             if standing.status == CLOSED:
-                raise OpsRefusal("CLOSED", "a CLOSED partner is never reinstated (R12.4): the closure cannot be "
-                                           "corrected here; answer 'upheld' or escalate")
+                raise OpsRefusal(
+                    "CLOSED",
+                    "a CLOSED partner is never reinstated (R12.4): the closure cannot be "
+                    "corrected here; answer 'upheld' or escalate",
+                )
             if standing.status == notice_type:
                 notices += reinstate(standing, j, actor, reason, review_id=reviewed)
                 effect = {"reinstated": True, "notice_id": notices[0].notice_id}
@@ -95,17 +115,39 @@ def answer_review(standing: Standing, j: Judgement, review: dict[str, Any], noti
         else:
             effect = {"removed_from_streak": remove_warning(standing, notice_type, notice_id, notice)}
     del standing.reviews[reviewed]
-    review.update({"status": ANSWERED, "outcome": outcome, "answered_at": format_time(j.now),
-                   "answered_by": actor, "reason": reason})
-    figures = {"review_id": reviewed, "notice_id": notice_id, "notice_type": notice_type,
-               "requested_at": review["requested_at"], "deadline": review["deadline"],
-               "answered_at": review["answered_at"],
-               "within_deadline": j.now <= parse_time(review["deadline"])}
-    reasons = statement(RULE, j, figures, thresholds(), [notice_id], actor=actor, reason=reason,
-                        outcome=outcome, effect=effect)
+    review.update(
+        {
+            "status": ANSWERED,
+            "outcome": outcome,
+            "answered_at": format_time(j.now),
+            "answered_by": actor,
+            "reason": reason,
+        }
+    )
+    figures = {
+        "review_id": reviewed,
+        "notice_id": notice_id,
+        "notice_type": notice_type,
+        "requested_at": review["requested_at"],
+        "deadline": review["deadline"],
+        "answered_at": review["answered_at"],
+        "within_deadline": j.now <= parse_time(review["deadline"]),
+    }
+    reasons = statement(
+        RULE, j, figures, thresholds(), [notice_id], actor=actor, reason=reason, outcome=outcome, effect=effect
+    )
     answer = new_notice(standing, REVIEW_ANSWERED, j, reasons)
-    record_decision(standing, {"notice_id": answer.notice_id, "type": REVIEW_ANSWERED, "status": standing.status,
-                               "reason": reason, "at": format_time(j.now), "reasons": reasons})
+    record_decision(
+        standing,
+        {
+            "notice_id": answer.notice_id,
+            "type": REVIEW_ANSWERED,
+            "status": standing.status,
+            "reason": reason,
+            "at": format_time(j.now),
+            "reasons": reasons,
+        },
+    )
     return notices + [answer]
 
 
@@ -145,10 +187,15 @@ def reminders(standing: Standing, j: Judgement) -> list[Notice]:
     for reviewed, review in sorted(standing.reviews.items()):
         for kind in _owed(review, j.now):
             deadline = parse_time(review["deadline"])
-            figures = {"review_id": reviewed, "notice_id": review["notice_id"], "deadline": review["deadline"],
-                       "days_left": (deadline.date() - j.now.date()).days}
-            reasons = statement(RULE, j, figures, thresholds(), [review["notice_id"]], to="ops",
-                                partner_id=standing.partner_id)
+            figures = {
+                "review_id": reviewed,
+                "notice_id": review["notice_id"],
+                "deadline": review["deadline"],
+                "days_left": (deadline.date() - j.now.date()).days,
+            }
+            reasons = statement(
+                RULE, j, figures, thresholds(), [review["notice_id"]], to="ops", partner_id=standing.partner_id
+            )
             notices.append(new_notice(standing, kind, j, reasons))
             review["sent"] = [*review.get("sent", []), kind]
     return notices

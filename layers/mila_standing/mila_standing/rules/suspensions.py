@@ -18,8 +18,11 @@ def nightly(standing: Standing, j: Judgement, ratings: bool = True, cancellation
     left out (night_windows) is one in which nothing can happen tonight."""
     notices: list[Notice] = []
     if standing.status == ACTIVE:
-        notices += (ratings and _rating_suspension(standing, j)) or (
-            cancellations and _cancellation_suspension(standing, j)) or []
+        notices += (
+            (ratings and _rating_suspension(standing, j))
+            or (cancellations and _cancellation_suspension(standing, j))
+            or []
+        )
     return notices + evaluate(standing, j, ratings=ratings, cancellations=cancellations)
 
 
@@ -36,8 +39,10 @@ def night_windows(standing: Standing, j: Judgement, cancellation: CancellationFi
     if standing.status != ACTIVE:
         return frozenset()  # R14.3: only ACTIVE partners are warned or restricted
     limit = j.policy.no_show.strike_window_days
-    if any((j.now.date() - at.date()).days > limit for at in [*standing.strikes.values(),
-                                                               *standing.forgiven_strikes.values()]):
+    if any(
+        (j.now.date() - at.date()).days > limit
+        for at in [*standing.strikes.values(), *standing.forgiven_strikes.values()]
+    ):
         return frozenset({"ratings", "outcomes"})
     windows = set()
     band = standing.rating_band
@@ -61,8 +66,10 @@ def _rating_suspension(standing: Standing, j: Judgement) -> list[Notice]:
     no_improvement = figures.total * base_count <= base_total * figures.count
     if not (below_minimum and no_improvement):
         return []
-    view = rating_view(figures) | {"baseline": number(Fraction(base_total, base_count)),
-                                   "streak": len(standing.rating_streak)}
+    view = rating_view(figures) | {
+        "baseline": number(Fraction(base_total, base_count)),
+        "streak": len(standing.rating_streak),
+    }
     reasons = statement("R2.4", j, view, rating_thresholds(j.policy), standing.rating_streak)
     return restrict(standing, j, "SUSPEND", "RATING", reasons)
 

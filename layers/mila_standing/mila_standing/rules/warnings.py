@@ -26,8 +26,9 @@ def in_rating_band(figures: RatingFigures, policy: CityPolicy) -> bool:
 
 def above_city_average(figures: CancellationFigures, j: Judgement) -> bool:
     """R5.1"""
-    return (figures.resolved >= j.policy.cancellation.min_jobs
-            and figures.cancellations > j.city.average * figures.resolved)
+    return (
+        figures.resolved >= j.policy.cancellation.min_jobs and figures.cancellations > j.city.average * figures.resolved
+    )
 
 
 def evaluate(standing: Standing, j: Judgement, ratings: bool = True, cancellations: bool = True) -> list[Notice]:
@@ -38,8 +39,7 @@ def evaluate(standing: Standing, j: Judgement, ratings: bool = True, cancellatio
     """
     keep_strikes(standing, j.policy, j.now)
     if ratings:  # remembered whatever the status: a reinstated partner is judged on it at night
-        standing.rating_band = (in_rating_band(rating_figures(standing, j.policy), j.policy),
-                                j.policy.rating_band_key)
+        standing.rating_band = (in_rating_band(rating_figures(standing, j.policy), j.policy), j.policy.rating_band_key)
     notices: list[Notice] = []
     if standing.status == ACTIVE:
         if ratings:
@@ -60,8 +60,13 @@ def _rating_warning(standing: Standing, j: Judgement) -> list[Notice]:
     if not standing.rating_streak:
         standing.rating_baseline = (figures.total, figures.count)  # R2.2 baseline
     reasons = statement(
-        "R2.2", j, rating_view(figures), rating_thresholds(j.policy), standing.rating_streak,
-        streak=len(standing.rating_streak) + 1, academy="https://academy.mila.com",
+        "R2.2",
+        j,
+        rating_view(figures),
+        rating_thresholds(j.policy),
+        standing.rating_streak,
+        streak=len(standing.rating_streak) + 1,
+        academy="https://academy.mila.com",
     )
     notice = new_notice(standing, RATING_WARNING, j, reasons)
     standing.rating_streak.add(notice.notice_id)
@@ -78,8 +83,12 @@ def _cancellation_warning(standing: Standing, j: Judgement) -> list[Notice]:
     if not warning_due(standing, CANCELLATION_WARNING, j):
         return []
     reasons = statement(
-        "R5.2", j, cancellation_view(figures), cancellation_thresholds(j),
-        standing.cancellation_streak, streak=len(standing.cancellation_streak) + 1,
+        "R5.2",
+        j,
+        cancellation_view(figures),
+        cancellation_thresholds(j),
+        standing.cancellation_streak,
+        streak=len(standing.cancellation_streak) + 1,
     )
     notice = new_notice(standing, CANCELLATION_WARNING, j, reasons)
     standing.cancellation_streak.add(notice.notice_id)

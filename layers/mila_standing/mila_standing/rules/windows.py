@@ -76,8 +76,11 @@ def strike_dates(standing: Standing) -> dict[str, datetime]:
 def active_strikes(standing: Standing, policy: CityPolicy, now: datetime) -> list[str]:
     """R6.1 / R14.6: unexpired, unforgiven strikes; a strike exactly window days old still counts."""
     limit = policy.no_show.strike_window_days
-    return sorted(job for job, at in strike_dates(standing).items()
-                  if job not in standing.forgiven_strikes and (now.date() - at.date()).days <= limit)
+    return sorted(
+        job
+        for job, at in strike_dates(standing).items()
+        if job not in standing.forgiven_strikes and (now.date() - at.date()).days <= limit
+    )
 
 
 def keep_strikes(standing: Standing, policy: CityPolicy, now: datetime) -> None:
@@ -86,8 +89,9 @@ def keep_strikes(standing: Standing, policy: CityPolicy, now: datetime) -> None:
     limit = policy.no_show.strike_window_days
     live = {job: at for job, at in strike_dates(standing).items() if (now.date() - at.date()).days <= limit}
     standing.strikes = dict(sorted(live.items(), key=lambda kv: (kv[1], kv[0]))[-STRIKES_KEPT:])
-    standing.forgiven_strikes = {job: at for job, at in standing.forgiven_strikes.items()
-                                 if (now.date() - at.date()).days <= limit}
+    standing.forgiven_strikes = {
+        job: at for job, at in standing.forgiven_strikes.items() if (now.date() - at.date()).days <= limit
+    }
 
 
 def apply_rating(standing: Standing, job_id: str, rating: RatingEntry | None) -> bool:
@@ -117,8 +121,9 @@ def outcome_entry(job: Job) -> OutcomeEntry | None:
     return None
 
 
-def apply_outcome(standing: Standing, job_id: str, entry: OutcomeEntry | None, seq: int = 0,
-                  previous_at: datetime | None = None) -> tuple[bool, bool]:
+def apply_outcome(
+    standing: Standing, job_id: str, entry: OutcomeEntry | None, seq: int = 0, previous_at: datetime | None = None
+) -> tuple[bool, bool]:
     """R3.4: a job counts with its latest outcome. Returns (window changed, a new strike).
 
     ``seq`` is the stream sequence number of the job image: an image older than the one the

@@ -27,8 +27,9 @@ class Judge(Protocol):
     def __call__(self, standing: Standing) -> Judgement: ...
 
 
-def _hints(window: str, job_id: str, previous_at: datetime | None, look_up: bool,
-           new_at: datetime | None) -> list[EntryHint]:
+def _hints(
+    window: str, job_id: str, previous_at: datetime | None, look_up: bool, new_at: datetime | None
+) -> list[EntryHint]:
     """Where a record's job was in the window (its old image) and where it goes (its new one)."""
     found = [EntryHint(window, job_id, previous_at, expected=True)] if previous_at or look_up else []
     if new_at is not None:
@@ -87,8 +88,13 @@ class RatingChange(AChange):
     windows: frozenset[str] = frozenset({RATINGS})
 
     def hints(self) -> list[EntryHint]:
-        return _hints(RATINGS, self.job_id, self.previous_at, self.look_up,
-                      self.entry.rated_at if self.entry is not None else None)
+        return _hints(
+            RATINGS,
+            self.job_id,
+            self.previous_at,
+            self.look_up,
+            self.entry.rated_at if self.entry is not None else None,
+        )
 
     def apply(self, standing: Standing, judge: Judge) -> list[Notice]:
         if not apply_rating(standing, self.job_id, self.entry):
@@ -109,8 +115,9 @@ class OutcomeChange(AChange):
     windows: frozenset[str] = frozenset({OUTCOMES})
 
     def hints(self) -> list[EntryHint]:
-        return _hints(OUTCOMES, self.job_id, self.previous_at, self.look_up,
-                      self.entry.at if self.entry is not None else None)
+        return _hints(
+            OUTCOMES, self.job_id, self.previous_at, self.look_up, self.entry.at if self.entry is not None else None
+        )
 
     def apply(self, standing: Standing, judge: Judge) -> list[Notice]:
         changed, new_strike = apply_outcome(standing, self.job_id, self.entry, self.seq, self.previous_at)

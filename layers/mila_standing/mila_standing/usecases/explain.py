@@ -45,34 +45,56 @@ def recovery_hint(standing: Standing, j: Judgement) -> dict[str, Any]:
     return hint
 
 
-def explain(standing: Standing, j: Judgement, notices: list[dict[str, Any]], decisions: list[dict[str, Any]],
-            flags: list[dict[str, Any]], reviews: list[dict[str, Any]] | None = None) -> dict[str, Any]:
+def explain(
+    standing: Standing,
+    j: Judgement,
+    notices: list[dict[str, Any]],
+    decisions: list[dict[str, Any]],
+    flags: list[dict[str, Any]],
+    reviews: list[dict[str, Any]] | None = None,
+) -> dict[str, Any]:
     p = j.policy
-    return plain({
-        "partner_id": standing.partner_id,
-        "city": standing.city,
-        "standing": partner_view(standing, j),
-        "streaks": {"rating": len(standing.rating_streak), "cancellation": len(standing.cancellation_streak),
-                    "rating_baseline": number(Fraction(*standing.rating_baseline))
-                    if standing.rating_baseline else None},
-        "thresholds": {
-            "policy_version": p.version, "decision_mode": p.decision_mode,
-            "rating_minimum": number(p.rating.minimum), "rating_warning_margin": number(p.rating.warning_margin),
-            "min_ratings": p.rating.min_ratings, "city_average_cancellation_rate": number(j.city.average),
-            "city_maximum_cancellation_rate": number(j.city.maximum), "min_jobs": p.cancellation.min_jobs,
-            "notice_cooldown_days": p.notice_cooldown_days,
-            "strikes_before_exclusion": p.no_show.strikes_before_exclusion,
-        },
-        "pending_decision": standing.pending_decision,
-        "decisions": [_record(d) for d in decisions],
-        "review_flags": [_record(f) for f in flags],
-        "notices": [{k: n.get(k) for k in ("notice_id", "type", "at", "reasons")} for n in notices],
-        "recovery_hint": recovery_hint(standing, j),
-        # Issue 13: the partner's requests for review (APPEAL# records), oldest first.
-        "reviews": [{"review_id": r.get("review_id"), "notice_id": r.get("notice_id"), "status": r.get("status"),
-                     "requested_at": r.get("requested_at"), "deadline": r.get("deadline"),
-                     "outcome": r.get("outcome")} for r in reviews or []],
-    })
+    return plain(
+        {
+            "partner_id": standing.partner_id,
+            "city": standing.city,
+            "standing": partner_view(standing, j),
+            "streaks": {
+                "rating": len(standing.rating_streak),
+                "cancellation": len(standing.cancellation_streak),
+                "rating_baseline": number(Fraction(*standing.rating_baseline)) if standing.rating_baseline else None,
+            },
+            "thresholds": {
+                "policy_version": p.version,
+                "decision_mode": p.decision_mode,
+                "rating_minimum": number(p.rating.minimum),
+                "rating_warning_margin": number(p.rating.warning_margin),
+                "min_ratings": p.rating.min_ratings,
+                "city_average_cancellation_rate": number(j.city.average),
+                "city_maximum_cancellation_rate": number(j.city.maximum),
+                "min_jobs": p.cancellation.min_jobs,
+                "notice_cooldown_days": p.notice_cooldown_days,
+                "strikes_before_exclusion": p.no_show.strikes_before_exclusion,
+            },
+            "pending_decision": standing.pending_decision,
+            "decisions": [_record(d) for d in decisions],
+            "review_flags": [_record(f) for f in flags],
+            "notices": [{k: n.get(k) for k in ("notice_id", "type", "at", "reasons")} for n in notices],
+            "recovery_hint": recovery_hint(standing, j),
+            # Issue 13: the partner's requests for review (APPEAL# records), oldest first.
+            "reviews": [
+                {
+                    "review_id": r.get("review_id"),
+                    "notice_id": r.get("notice_id"),
+                    "status": r.get("status"),
+                    "requested_at": r.get("requested_at"),
+                    "deadline": r.get("deadline"),
+                    "outcome": r.get("outcome"),
+                }
+                for r in reviews or []
+            ],
+        }
+    )
 
 
 def _record(item: dict[str, Any]) -> dict[str, Any]:

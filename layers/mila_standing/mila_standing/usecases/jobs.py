@@ -21,8 +21,9 @@ def is_scrub_echo(record: DynamoDBRecord) -> bool:
     if not record.event_name or record.event_name.name != "MODIFY":
         return False
     old, new = image(record, "old"), image(record, "new")
-    return SECRET_FIELD in old and SECRET_FIELD not in new and \
-        {k: v for k, v in old.items() if k != SECRET_FIELD} == new
+    return (
+        SECRET_FIELD in old and SECRET_FIELD not in new and {k: v for k, v in old.items() if k != SECRET_FIELD} == new
+    )
 
 
 def previous_outcome(old: dict[str, Any]) -> tuple[datetime | None, bool]:
@@ -56,8 +57,12 @@ def job_changes(record: DynamoDBRecord) -> tuple[Job | None, list[PartnerChange]
         changes.append(PartnerChange(previous_partner, OutcomeChange(job.job_id, None, seq, previous_at, look_up)))
     if job.partner_id:
         same = previous_partner == job.partner_id
-        changes.append(PartnerChange(job.partner_id, OutcomeChange(
-            job.job_id, outcome_entry(job), seq, previous_at if same else None, look_up and same)))
+        changes.append(
+            PartnerChange(
+                job.partner_id,
+                OutcomeChange(job.job_id, outcome_entry(job), seq, previous_at if same else None, look_up and same),
+            )
+        )
     return job, changes
 
 
@@ -79,5 +84,3 @@ def parse_job_record(jobs: SecretScrubber, record: DynamoDBRecord) -> tuple[Job 
         return job_changes(record)
     finally:
         remove_secrets(jobs, record)
-
-

@@ -24,23 +24,46 @@ def book(standings: Standings, job: Job, at: datetime) -> None:
             raise InvalidRecord("price_cents: is required for a COMPLETED and PAID job")
         rate = standings.policy.for_city(job.city).commission_rate  # the job's city (R14.8)
         commission_cents, payout_cents = commission(job.price_cents, rate)
-        standings.store.add_ledger_entry(_entry(job, "COMMISSION", job.price_cents, commission_cents, payout_cents,
-                                      rate, at))
+        standings.store.add_ledger_entry(
+            _entry(job, "COMMISSION", job.price_cents, commission_cents, payout_cents, rate, at)
+        )
         return
     original = standings.store.ledger_entry(job.job_id, "COMMISSION")
     if original is None:
         return  # refunded without ever having been paid: nothing to reverse
-    standings.store.add_ledger_entry(_entry(job, "REVERSAL", -int(original["price_cents"]),
-                                  -int(original["commission_cents"]), -int(original["payout_cents"]),
-                                  Fraction(str(original["commission_rate"])), at,
-                                  partner_id=original.get("partner_id")))  # R10.3
+    standings.store.add_ledger_entry(
+        _entry(
+            job,
+            "REVERSAL",
+            -int(original["price_cents"]),
+            -int(original["commission_cents"]),
+            -int(original["payout_cents"]),
+            Fraction(str(original["commission_rate"])),
+            at,
+            partner_id=original.get("partner_id"),
+        )
+    )  # R10.3
 
 
-def _entry(job: Job, kind: str, price: int, commission_cents: int, payout: int, rate: Fraction, at: datetime,
-           partner_id: str | None = None) -> dict[str, Any]:
+def _entry(
+    job: Job,
+    kind: str,
+    price: int,
+    commission_cents: int,
+    payout: int,
+    rate: Fraction,
+    at: datetime,
+    partner_id: str | None = None,
+) -> dict[str, Any]:
     return {
-        "kind": kind, "job_id": job.job_id,
-        "partner_id": partner_id or job.partner_id, "city": job.city, "currency": job.currency,
-        "price_cents": price, "commission_cents": commission_cents, "payout_cents": payout,
-        "commission_rate": number(rate), "at": format_time(at),
+        "kind": kind,
+        "job_id": job.job_id,
+        "partner_id": partner_id or job.partner_id,
+        "city": job.city,
+        "currency": job.currency,
+        "price_cents": price,
+        "commission_cents": commission_cents,
+        "payout_cents": payout,
+        "commission_rate": number(rate),
+        "at": format_time(at),
     }

@@ -89,8 +89,10 @@ STEPS: TypeAdapter[Any] = TypeAdapter(Step)
 def run_request(standings: Standings, event: Any) -> RunRequest:
     """A run of the night from what was sent, or NightRefused."""
     if not isinstance(event, dict):
-        raise NightRefused("INVALID_REQUEST", "the event must be a JSON object: {} for all cities, "
-                                              '{"city": "berlin"}, {"dry_run": true}')
+        raise NightRefused(
+            "INVALID_REQUEST",
+            'the event must be a JSON object: {} for all cities, {"city": "berlin"}, {"dry_run": true}',
+        )
     if "source" in event and "detail-type" in event:
         try:
             ScheduledEvent.model_validate(event)
@@ -101,7 +103,11 @@ def run_request(standings: Standings, event: Any) -> RunRequest:
         request = RunRequest.model_validate(event)
     except ValidationError as invalid:
         raise NightRefused("INVALID_REQUEST", describe(invalid)) from None
-    if request.city is not None and request.city not in standings.policy.cities and request.city not in standings.store.cities():
+    if (
+        request.city is not None
+        and request.city not in standings.policy.cities
+        and request.city not in standings.store.cities()
+    ):
         raise NightRefused("UNKNOWN_CITY", f"no partner lives in {request.city!r} and the policy does not name it")
     return request
 

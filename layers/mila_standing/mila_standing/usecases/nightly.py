@@ -74,17 +74,36 @@ class NightPlan:
 
     @classmethod
     def from_json(cls, data: dict[str, Any]) -> NightPlan:
-        return cls(str(data["night"]), str(data["at"]), bool(data["dry_run"]), list(data["cities"]),
-                   bool(data.get("all_cities", True)), int(data.get("scan_segments", 1)),
-                   bool(data.get("persist", False)))
+        return cls(
+            str(data["night"]),
+            str(data["at"]),
+            bool(data["dry_run"]),
+            list(data["cities"]),
+            bool(data.get("all_cities", True)),
+            int(data.get("scan_segments", 1)),
+            bool(data.get("persist", False)),
+        )
 
 
-def plan(standings: Standings, now: datetime, city: str | None = None, all_cities: bool = True,
-         dry_run: bool = False, persist: bool = False) -> NightPlan:
+def plan(
+    standings: Standings,
+    now: datetime,
+    city: str | None = None,
+    all_cities: bool = True,
+    dry_run: bool = False,
+    persist: bool = False,
+) -> NightPlan:
     cities = standings.store.cities() if all_cities else [city]
     segments = min(MAX_SEGMENTS, max(1, -(-standings.store.listed_count() // SEGMENT_PARTNERS))) if all_cities else 1
-    return NightPlan(night=now.date().isoformat(), at=format_time(now), dry_run=dry_run, cities=cities,
-                     all_cities=all_cities, scan_segments=segments, persist=persist and not dry_run)
+    return NightPlan(
+        night=now.date().isoformat(),
+        at=format_time(now),
+        dry_run=dry_run,
+        cities=cities,
+        all_cities=all_cities,
+        scan_segments=segments,
+        persist=persist and not dry_run,
+    )
 
 
 def _partners(standings: Standings, segment: dict[str, Any]) -> Any:
@@ -92,7 +111,9 @@ def _partners(standings: Standings, segment: dict[str, Any]) -> Any:
     start: str | None = None
     while True:
         if "segment" in segment:
-            found, start = standings.store.scan_listing(int(segment["segment"]), int(segment["of"]), start, LISTING_PAGE)
+            found, start = standings.store.scan_listing(
+                int(segment["segment"]), int(segment["of"]), start, LISTING_PAGE
+            )
         else:
             ids, start = standings.store.listed_partners(segment["city"], int(segment["shard"]), start, LISTING_PAGE)
             found = [(pid, segment["city"]) for pid in ids]
@@ -114,8 +135,9 @@ Heads = dict[str, tuple[Standing, CancellationFigures]]
 for the evaluate step when both run in one invocation: a quiet partner is then not read again."""
 
 
-def figures_segment(standings: Standings, night: NightPlan, segment: dict[str, Any],
-                    heads: Heads | None = None) -> dict[str, Any]:
+def figures_segment(
+    standings: Standings, night: NightPlan, segment: dict[str, Any], heads: Heads | None = None
+) -> dict[str, Any]:
     """R4.1's partial sums over one segment, per city: qualifying partners and their rates' sum."""
     sums: dict[str, list[Fraction | int]] = {}
     for partner_id, listed in _partners(standings, segment):
@@ -131,15 +153,24 @@ def figures_segment(standings: Standings, night: NightPlan, segment: dict[str, A
         if rate is not None:
             total, count = sums.setdefault(listed or "-", [Fraction(0), 0])
             sums[listed or "-"] = [total + rate, int(count) + 1]
-    partial = {"segment": _segment_key(segment), "cities": {
-        city: {"partners": count, "numerator": str(Fraction(total).numerator),
-               "denominator": str(Fraction(total).denominator)} for city, (total, count) in sums.items()}}
+    partial = {
+        "segment": _segment_key(segment),
+        "cities": {
+            city: {
+                "partners": count,
+                "numerator": str(Fraction(total).numerator),
+                "denominator": str(Fraction(total).denominator),
+            }
+            for city, (total, count) in sums.items()
+        },
+    }
     if night.persist:
         standings.store.save_night_part(night.night, NIGHT_FIGURES, partial["segment"], partial)
     return partial
 
 
 # --- 3. combine ---------------------------------------------------------------------------------
+
 
 def combine(standings: Standings, night: NightPlan, partials: list[dict[str, Any]] | None = None) -> dict[str, Any]:
     """R4.1 / R4.2 per city from its segments' partial sums; stored for the handlers (R4.3)."""
@@ -151,8 +182,10 @@ def combine(standings: Standings, night: NightPlan, partials: list[dict[str, Any
         for listed, part in (partial.get("cities") or {}).items():
             city = None if listed == "-" else listed
             total, count = sums.get(city, (Fraction(0), 0))
-            sums[city] = (total + Fraction(int(part["numerator"]), int(part["denominator"])),
-                          count + int(part["partners"]))
+            sums[city] = (
+                total + Fraction(int(part["numerator"]), int(part["denominator"])),
+                count + int(part["partners"]),
+            )
     figures: dict[str, Any] = {}
     for city, (total, count) in sums.items():
         policy = standings.policy.for_city(city)
@@ -162,9 +195,11 @@ def combine(standings: Standings, night: NightPlan, partials: list[dict[str, Any
             city_figures = combine_city_figures(total, count, policy)  # R4.1, R4.2
             if not night.dry_run:
                 standings.store.save_city_figures(city, city_figures, night.at, count)
-        figures[city or "-"] = {"average": [city_figures.average.numerator, city_figures.average.denominator],
-                                "maximum": [city_figures.maximum.numerator, city_figures.maximum.denominator],
-                                "computed": city_figures.computed}
+        figures[city or "-"] = {
+            "average": [city_figures.average.numerator, city_figures.average.denominator],
+            "maximum": [city_figures.maximum.numerator, city_figures.maximum.denominator],
+            "computed": city_figures.computed,
+        }
     return figures
 
 
@@ -177,8 +212,10 @@ def _city_figures(figures: dict[str, Any], city: str | None) -> CityFigures | No
 
 # --- 4. evaluate --------------------------------------------------------------------------------
 
-def evaluate_segment(standings: Standings, night: NightPlan, segment: dict[str, Any],
-                     figures: dict[str, Any], heads: Heads | None = None) -> dict[str, Any]:
+
+def evaluate_segment(
+    standings: Standings, night: NightPlan, segment: dict[str, Any], figures: dict[str, Any], heads: Heads | None = None
+) -> dict[str, Any]:
     """Every partner of one segment, judged with its city's figures of tonight. A partner in
     whose windows nothing can happen tonight (rules.night_windows) is counted and left as it is."""
     counts: dict[str, Counter[str]] = {}
@@ -214,18 +251,25 @@ def evaluate_segment(standings: Standings, night: NightPlan, segment: dict[str, 
         if night.dry_run:
             for notice in _tonight(night, ratings, outcomes)(copy.deepcopy(standing), judgement):
                 result[_bucket(notice)] += 1
-                would.append({"partner_id": notice.partner_id, "type": notice.type,
-                              "rule": notice.reasons.get("rule")})
+                would.append({"partner_id": notice.partner_id, "type": notice.type, "rule": notice.reasons.get("rule")})
             continue
-        notices = standings.update(partner_id, [Evaluation(_tonight(night, ratings, outcomes), windows)], now,
-                            first_read=standing, judge=lambda s: _judgement(standings, s, figures, now))
+        notices = standings.update(
+            partner_id,
+            [Evaluation(_tonight(night, ratings, outcomes), windows)],
+            now,
+            first_read=standing,
+            judge=lambda s: _judgement(standings, s, figures, now),
+        )
         for notice in notices:
             result[_bucket(notice)] += 1
-    summary = {"segment": _segment_key(segment), "counts": {c: dict(v) for c, v in counts.items()},
-               "would": would}
+    summary = {"segment": _segment_key(segment), "counts": {c: dict(v) for c, v in counts.items()}, "would": would}
     if night.persist:
-        standings.store.save_night_part(night.night, NIGHT_EVALUATED, summary["segment"],
-                                        {"segment": summary["segment"], "counts": summary["counts"]})
+        standings.store.save_night_part(
+            night.night,
+            NIGHT_EVALUATED,
+            summary["segment"],
+            {"segment": summary["segment"], "counts": summary["counts"]},
+        )
     return summary
 
 
@@ -264,8 +308,10 @@ def _bucket(notice: Notice) -> str:
 
 # --- 5. summarize -------------------------------------------------------------------------------
 
-def summarize(standings: Standings, night: NightPlan, figures: dict[str, Any],
-              results: list[dict[str, Any]] | None = None) -> dict[str, Any]:
+
+def summarize(
+    standings: Standings, night: NightPlan, figures: dict[str, Any], results: list[dict[str, Any]] | None = None
+) -> dict[str, Any]:
     if results is None:  # the state machine: the segments stored theirs
         keys = {_segment_key(s) for s in night.segments()}
         results = [r for r in standings.store.night_parts(night.night, NIGHT_EVALUATED) if r.get("segment") in keys]
@@ -282,11 +328,14 @@ def summarize(standings: Standings, night: NightPlan, figures: dict[str, Any],
     for city in night.cities:
         found = _city_figures(figures, city)
         if city is not None and found is not None:
-            summary["cities"][city] = {"average_cancellation_rate": float(found.average),
-                                       "maximum_cancellation_rate": float(found.maximum)}
+            summary["cities"][city] = {
+                "average_cancellation_rate": float(found.average),
+                "maximum_cancellation_rate": float(found.maximum),
+            }
     summary.update({k: counts.get(k, 0) for k in ("partners_evaluated", *COUNTED)})
-    summary["per_city"] = {city: {k: c.get(k, 0) for k in ("partners_evaluated", *COUNTED)}
-                           for city, c in sorted(per_city.items())}
+    summary["per_city"] = {
+        city: {k: c.get(k, 0) for k in ("partners_evaluated", *COUNTED)} for city, c in sorted(per_city.items())
+    }
     if night.dry_run:
         summary["would"] = sorted(would, key=lambda w: w["partner_id"])
     return summary
@@ -294,8 +343,10 @@ def summarize(standings: Standings, night: NightPlan, figures: dict[str, Any],
 
 # --- all steps in one invocation (console, replay) ------------------------------------------------
 
-def run_nightly(standings: Standings, now: datetime, city: str | None = None, all_cities: bool = True,
-                dry_run: bool = False) -> dict[str, Any]:
+
+def run_nightly(
+    standings: Standings, now: datetime, city: str | None = None, all_cities: bool = True, dry_run: bool = False
+) -> dict[str, Any]:
     night = plan(standings, now, city, all_cities, dry_run)
     heads: Heads = {}
     partials = [figures_segment(standings, night, segment, heads) for segment in night.segments()]

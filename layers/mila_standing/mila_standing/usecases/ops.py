@@ -39,8 +39,7 @@ class _Request(BaseModel):
     model_config = ConfigDict(extra="ignore")
     partner_id: KeyPart
 
-    @field_validator("partner_id", "actor", "reason", "category", "text", "notice_id", "review_id",
-                     check_fields=False)
+    @field_validator("partner_id", "actor", "reason", "category", "text", "notice_id", "review_id", check_fields=False)
     @classmethod
     def _not_blank(cls, value: Any) -> Any:
         if isinstance(value, str) and not value.strip():
@@ -92,8 +91,12 @@ class ReviewAnswer(_Request):
 
 Mutation = IncidentRequest | ReinstateRequest | DecideRequest | ReviewRequest | ReviewAnswer
 REQUESTS: dict[str, type[_Request]] = {
-    "report_incident": IncidentRequest, "reinstate": ReinstateRequest, "decide": DecideRequest,
-    "explain": ExplainRequest, "request_review": ReviewRequest, "answer_review": ReviewAnswer,
+    "report_incident": IncidentRequest,
+    "reinstate": ReinstateRequest,
+    "decide": DecideRequest,
+    "explain": ExplainRequest,
+    "request_review": ReviewRequest,
+    "answer_review": ReviewAnswer,
 }
 
 
@@ -118,9 +121,14 @@ def handle(standings: Standings, event: Any, now: datetime, caller: dict[str, An
     if isinstance(request, ExplainRequest):
         with_proposal(standings, current)
         store, partner_id = standings.store, request.partner_id
-        return explain(current, standings.judgement(current, now), store.records(partner_id, NOTICE),
-                       store.records(partner_id, DECISION), store.records(partner_id, FLAG),
-                       store.records(partner_id, APPEAL))
+        return explain(
+            current,
+            standings.judgement(current, now),
+            store.records(partner_id, NOTICE),
+            store.records(partner_id, DECISION),
+            store.records(partner_id, FLAG),
+            store.records(partner_id, APPEAL),
+        )
 
     if not isinstance(request, Mutation):
         return error("UNKNOWN_ACTION", f"unknown action {action!r}")
@@ -146,9 +154,18 @@ def handle(standings: Standings, event: Any, now: datetime, caller: dict[str, An
 
     def audit(standing: Standing) -> list[Record]:
         # every accepted call records a decision: its log_seq places the audit among them
-        records = [Record(AUDIT, f"{format_time(now)}#{standing.log_seq:06d}", {
-            "at": format_time(now), "request": mutation.model_dump(), "status": standing.status,
-            **({"caller": caller} if caller else {})})]  # who, as AWS saw it (platform/caller.py)
+        records = [
+            Record(
+                AUDIT,
+                f"{format_time(now)}#{standing.log_seq:06d}",
+                {
+                    "at": format_time(now),
+                    "request": mutation.model_dump(),
+                    "status": standing.status,
+                    **({"caller": caller} if caller else {}),
+                },
+            )
+        ]  # who, as AWS saw it (platform/caller.py)
         return records + (reviewing.records(standing) if reviewing is not None else [])
 
     try:
@@ -159,8 +176,13 @@ def handle(standings: Standings, event: Any, now: datetime, caller: dict[str, An
     answer: dict[str, Any] = {"ok": True, "action": mutation.action, "partner_id": request.partner_id}
     if reviewing is not None:
         answer |= reviewing.answer()
-    return plain(answer | {"standing": partner_view(standing, standings.judgement(standing, now)),
-                           "notices": [n.to_view() for n in notices]})
+    return plain(
+        answer
+        | {
+            "standing": partner_view(standing, standings.judgement(standing, now)),
+            "notices": [n.to_view() for n in notices],
+        }
+    )
 
 
 def _notice_of(standings: Standings, partner_id: str, notice_id: str) -> dict[str, Any]:
@@ -193,8 +215,11 @@ class ReviewCall:
             return notice if "error" in notice else cls(call, notice)
         seq = reviews.review_seq(call.review_id)
         owner = call.review_id.rsplit(":review-", 1)[0]
-        stored = (standings.store.record(call.partner_id, APPEAL, seq)
-                  if seq is not None and owner == call.partner_id else None)
+        stored = (
+            standings.store.record(call.partner_id, APPEAL, seq)
+            if seq is not None and owner == call.partner_id
+            else None
+        )
         if stored is None or stored.get("review_id") != call.review_id:
             return error("UNKNOWN_REVIEW", f"partner {call.partner_id!r} has no review {call.review_id!r}")
         if stored.get("status") == reviews.ANSWERED:
@@ -207,13 +232,23 @@ class ReviewCall:
     def decide(self, standing: Standing, j: Judgement) -> list[Notice]:
         if isinstance(self.call, ReviewRequest):
             self.review = reviews.request_review(standing, j, self.notice)
-            record_decision(standing, {"type": "REVIEW_REQUESTED", "status": standing.status, "reason": None,
-                                       "at": format_time(j.now), "review_id": self.review["review_id"],
-                                       "notice_id": self.review["notice_id"], "deadline": self.review["deadline"]})
+            record_decision(
+                standing,
+                {
+                    "type": "REVIEW_REQUESTED",
+                    "status": standing.status,
+                    "reason": None,
+                    "at": format_time(j.now),
+                    "review_id": self.review["review_id"],
+                    "notice_id": self.review["notice_id"],
+                    "deadline": self.review["deadline"],
+                },
+            )
             return []
         self.review = dict(self.stored or {})  # afresh: a conflict retry decides again
-        return reviews.answer_review(standing, j, self.review, self.notice, self.call.outcome,
-                                     self.call.actor, self.call.reason)
+        return reviews.answer_review(
+            standing, j, self.review, self.notice, self.call.outcome, self.call.actor, self.call.reason
+        )
 
     def records(self, standing: Standing) -> list[Record]:
         """The review's record (an APPEAL), with the request's text, written with the standing."""

@@ -52,8 +52,9 @@ class Registration(AChange):
         return notices + _close_duplicate(standing, judge, newly_registered, self.shared)
 
 
-def _close_duplicate(standing: Standing, judge: Judge, newly_registered: bool,
-                     shared: list[dict[str, str]]) -> list[Notice]:
+def _close_duplicate(
+    standing: Standing, judge: Judge, newly_registered: bool, shared: list[dict[str, str]]
+) -> list[Notice]:
     if not shared:
         return []
     j = judge(standing)
@@ -75,8 +76,12 @@ class FlagExisting(AChange):
     kinds: list[str] = field(default_factory=list)
 
     def apply(self, standing: Standing, judge: Judge) -> list[Notice]:
-        return _flag(standing, judge(standing), [{"kind": k, "partner_id": self.duplicate_id} for k in self.kinds],
-                     "a newly registered account shares its identity fingerprints")
+        return _flag(
+            standing,
+            judge(standing),
+            [{"kind": k, "partner_id": self.duplicate_id} for k in self.kinds],
+            "a newly registered account shares its identity fingerprints",
+        )
 
 
 def _flag(standing: Standing, j: Judgement, shared: list[dict[str, str]], why: str) -> list[Notice]:

@@ -78,8 +78,7 @@ class Snapshot:
 
     @classmethod
     def of(cls, standing: Standing) -> Snapshot:
-        return cls(standing.to_item() if standing.revision else None, dict(standing.ratings),
-                   dict(standing.outcomes))
+        return cls(standing.to_item() if standing.revision else None, dict(standing.ratings), dict(standing.outcomes))
 
 
 @dataclass(frozen=True)
@@ -109,8 +108,9 @@ class ChangeSet:
     def rating_writes(self) -> list[RatingWrite]:
         """R1.2: each job whose rating entry changed (new, new stars or time, gone)."""
         now, then = self.standing.ratings, self.before.ratings
-        return [(job, then.get(job), now.get(job)) for job in sorted(set(then) | set(now))
-                if then.get(job) != now.get(job)]
+        return [
+            (job, then.get(job), now.get(job)) for job in sorted(set(then) | set(now)) if then.get(job) != now.get(job)
+        ]
 
     def outcome_writes(self) -> list[OutcomeWrite]:
         """R3.4: each job whose outcome entry must be written: a new outcome or a marker of one
@@ -131,8 +131,10 @@ class ChangeSet:
         """How many items this save writes besides the aggregate (DynamoDB takes 100 in one
         transaction): entries (a moved entry leaves a marker; a re-timed rating deletes the old
         one), notices, decisions and review flags."""
-        ratings = sum((before is not None and (after is None or after.rated_at != before.rated_at))
-                      + (after is not None) for _, before, after in self.rating_writes())
+        ratings = sum(
+            (before is not None and (after is None or after.rated_at != before.rated_at)) + (after is not None)
+            for _, before, after in self.rating_writes()
+        )
         outcomes = sum(1 + (before is not None and before.at != after.at) for _, before, after in self.outcome_writes())
         return ratings + outcomes + len(self.notices) + len(self.standing.decisions) + len(self.standing.review_flags)
 
@@ -180,13 +182,15 @@ class StandingStore(Protocol):
 
     def cities(self) -> list[str | None]: ...
 
-    def listed_partners(self, city: str | None, shard: int, start: str | None,
-                        page_size: int) -> tuple[list[str], str | None]:
+    def listed_partners(
+        self, city: str | None, shard: int, start: str | None, page_size: int
+    ) -> tuple[list[str], str | None]:
         """One page of a city's listing shard: partner ids, and where the next page starts."""
         ...
 
-    def scan_listing(self, segment: int, segments: int, start: str | None,
-                     page_size: int) -> tuple[list[tuple[str, str | None]], str | None]:
+    def scan_listing(
+        self, segment: int, segments: int, start: str | None, page_size: int
+    ) -> tuple[list[tuple[str, str | None]], str | None]:
         """One page of a segment of the whole listing: (partner id, city) pairs, and the next start."""
         ...
 

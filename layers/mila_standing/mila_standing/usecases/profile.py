@@ -18,15 +18,25 @@ class ProfileChange(AChange):
 
     def apply(self, standing: Standing, judge: Judge) -> list[Notice]:
         partner = self.partner
-        before = (standing.city, standing.verified, standing.profile_known, standing.user_pool_username,
-                  standing.fingerprints)
+        before = (
+            standing.city,
+            standing.verified,
+            standing.profile_known,
+            standing.user_pool_username,
+            standing.fingerprints,
+        )
         standing.city = partner.city
         standing.verified = partner.verified
         standing.profile_known, standing.profile_removed = True, False
         standing.user_pool_username = partner.user_pool_username
         standing.fingerprints = partner.fingerprints()
-        if before == (standing.city, standing.verified, standing.profile_known,
-                      standing.user_pool_username, standing.fingerprints):
+        if before == (
+            standing.city,
+            standing.verified,
+            standing.profile_known,
+            standing.user_pool_username,
+            standing.fingerprints,
+        ):
             return []
         # Eligibility or the city may have changed (R9 follows when read); warnings wait for a
         # window change or the nightly check (R14.2).

@@ -32,8 +32,9 @@ class Published:
     login: str | None  # "disabled" | "enabled" | None: what it did to the partner's login
 
 
-def publish_notice(store: StandingStore, publisher: NoticePublisher, partner_id: str, seq: int,
-                   now: datetime) -> Published | None:
+def publish_notice(
+    store: StandingStore, publisher: NoticePublisher, partner_id: str, seq: int, now: datetime
+) -> Published | None:
     """Publish the partner's notice ``seq`` unless it went out already (None then)."""
     notice = store.record(partner_id, NOTICE, seq)
     if notice is None or notice.get("published_at"):

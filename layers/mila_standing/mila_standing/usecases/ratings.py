@@ -37,8 +37,11 @@ def rating_changes(record: DynamoDBRecord) -> list[PartnerChange]:
     entry = None if rating.voided else RatingEntry(rating.stars, rating.rated_at)  # R1.2 voided
     previous_partner = old.get("partner_id")
     moved = isinstance(previous_partner, str) and previous_partner != rating.partner_id
-    changes = [PartnerChange(rating.partner_id, RatingChange(
-        rating.job_id, entry, None if moved else previous_at, look_up and not moved))]
+    changes = [
+        PartnerChange(
+            rating.partner_id, RatingChange(rating.job_id, entry, None if moved else previous_at, look_up and not moved)
+        )
+    ]
     if moved:
         changes.insert(0, PartnerChange(str(previous_partner), RatingChange(rating.job_id, None, previous_at, look_up)))
     return changes

@@ -42,8 +42,14 @@ class Standings:
         """A partner's aggregate with the newest entries of ``windows`` (none: the aggregate alone)."""
         return self.store.load(partner_id, ReadPlan(windows, sizes=self.window_sizes))
 
-    def update(self, partner_id: str, changes: Sequence[Change], now: datetime, judge: Judge | None = None,
-               first_read: Standing | None = None) -> list[Notice]:
+    def update(
+        self,
+        partner_id: str,
+        changes: Sequence[Change],
+        now: datetime,
+        judge: Judge | None = None,
+        first_read: Standing | None = None,
+    ) -> list[Notice]:
         """The one write path of a partner's standing (the unit of work), judged as of ``now``."""
         judge = judge or (lambda standing: self.judgement(standing, now))
         return UnitOfWork(self.store, judge, self.window_sizes).apply(partner_id, changes, first_read)

@@ -49,8 +49,10 @@ def _condition(condition: Condition | None) -> dict[str, Any]:
         return {"ConditionExpression": "attribute_not_exists(pk)"}
     if condition.revision is not None:
         return {"ConditionExpression": "revision = :r", "ExpressionAttributeValues": {":r": {"S": condition.revision}}}
-    return {"ConditionExpression": "attribute_not_exists(sk) OR seq <= :seq",
-            "ExpressionAttributeValues": {":seq": {"N": str(condition.seq_at_most)}}}
+    return {
+        "ConditionExpression": "attribute_not_exists(sk) OR seq <= :seq",
+        "ExpressionAttributeValues": {":seq": {"N": str(condition.seq_at_most)}},
+    }
 
 
 class DynamoStandingStore:
@@ -87,9 +89,13 @@ class DynamoStandingStore:
         condition = "attribute_not_exists(#schema)" + (" AND revision = :r" if legacy.get("revision") else "")
         values = {":r": {"S": legacy["revision"]}} if legacy.get("revision") else {}
         try:
-            self.client.put_item(TableName=self.table, Item=to_attrs(items.aggregate_item(standing)),
-                                 ConditionExpression=condition, ExpressionAttributeNames={"#schema": "schema"},
-                                 **({"ExpressionAttributeValues": values} if values else {}))
+            self.client.put_item(
+                TableName=self.table,
+                Item=to_attrs(items.aggregate_item(standing)),
+                ConditionExpression=condition,
+                ExpressionAttributeNames={"#schema": "schema"},
+                **({"ExpressionAttributeValues": values} if values else {}),
+            )
         except ClientError as error:
             if _is_conflict(error):
                 return False
@@ -119,7 +125,7 @@ class DynamoStandingStore:
         else:  # a decision and what it was decided on, together (R12.1, R13's outbox)
             actions = [self._action(w) for w in [plan.aggregate, *plan.entries, *plan.decided]]
             for start in range(0, len(actions), TRANSACTION_ITEMS):  # the unit of work keeps this to one
-                self.client.transact_write_items(TransactItems=actions[start:start + TRANSACTION_ITEMS])
+                self.client.transact_write_items(TransactItems=actions[start : start + TRANSACTION_ITEMS])
 
     def _put(self, put: Put) -> dict[str, Any]:
         return {"TableName": self.table, "Item": to_attrs(put.item), **_condition(put.condition)}
@@ -136,13 +142,19 @@ class DynamoStandingStore:
         for write in writes:
             if isinstance(write, Put) and write.condition is not None:
                 self.client.put_item(**self._put(write))
-        self._batch_write([{"PutRequest": {"Item": to_attrs(w.item)}} if isinstance(w, Put)
-                           else {"DeleteRequest": {"Key": _key(w.key)}} for w in plain])
+        self._batch_write(
+            [
+                {"PutRequest": {"Item": to_attrs(w.item)}}
+                if isinstance(w, Put)
+                else {"DeleteRequest": {"Key": _key(w.key)}}
+                for w in plain
+            ]
+        )
 
     def _batch_write(self, requests: list[dict[str, Any]]) -> None:
         """BatchWriteItem, 25 at a time, until DynamoDB has taken every request."""
         for start in range(0, len(requests), 25):
-            pending: dict[str, Any] = {self.table: requests[start:start + 25]}
+            pending: dict[str, Any] = {self.table: requests[start : start + 25]}
             while pending:
                 answer = self.client.batch_write_item(RequestItems=pending)
                 pending = answer.get("UnprocessedItems") or {}
@@ -152,10 +164,16 @@ class DynamoStandingStore:
 
     # --- the partner's records ---------------------------------------------------------------
     def records(self, partner_id: str, kind: str) -> list[dict[str, Any]]:
-        return [items.without_keys(from_attrs(i)) for i in self.windows.query_all(
-            KeyConditionExpression="pk = :pk AND begins_with(sk, :p)",
-            ExpressionAttributeValues={":pk": {"S": keys.partner_key(partner_id)},
-                                       ":p": {"S": keys.record_prefix(kind)}})]
+        return [
+            items.without_keys(from_attrs(i))
+            for i in self.windows.query_all(
+                KeyConditionExpression="pk = :pk AND begins_with(sk, :p)",
+                ExpressionAttributeValues={
+                    ":pk": {"S": keys.partner_key(partner_id)},
+                    ":p": {"S": keys.record_prefix(kind)},
+                },
+            )
+        ]
 
     def record(self, partner_id: str, kind: str, seq: int) -> dict[str, Any] | None:
         found = self.get(keys.record_key(partner_id, kind, seq))
@@ -163,8 +181,10 @@ class DynamoStandingStore:
 
     def mark_published(self, partner_id: str, seq: int, at: str) -> None:
         self.client.update_item(
-            TableName=self.table, Key=_key(keys.record_key(partner_id, NOTICE, seq)),
-            UpdateExpression="SET published_at = :at", ConditionExpression="attribute_exists(pk)",
+            TableName=self.table,
+            Key=_key(keys.record_key(partner_id, NOTICE, seq)),
+            UpdateExpression="SET published_at = :at",
+            ConditionExpression="attribute_exists(pk)",
             ExpressionAttributeValues={":at": {"S": at}},
         )
 
@@ -175,8 +195,11 @@ class DynamoStandingStore:
 
     def add_ledger_entry(self, entry: dict[str, Any]) -> bool:
         try:
-            self.client.put_item(TableName=self.table, Item=to_attrs(items.ledger_item(entry)),
-                                 ConditionExpression="attribute_not_exists(pk)")
+            self.client.put_item(
+                TableName=self.table,
+                Item=to_attrs(items.ledger_item(entry)),
+                ConditionExpression="attribute_not_exists(pk)",
+            )
             return True
         except ClientError as error:
             if _is_conflict(error):
@@ -186,8 +209,10 @@ class DynamoStandingStore:
     # --- identity fingerprints (R8.1) -----------------------------------------------------------
     def claim_fingerprint(self, kind: str, value: str, partner_id: str) -> set[str]:
         answer = self.client.update_item(
-            TableName=self.table, Key=_key(keys.fingerprint_key(kind, value)),
-            UpdateExpression="ADD holders :me", ExpressionAttributeValues={":me": {"SS": [partner_id]}},
+            TableName=self.table,
+            Key=_key(keys.fingerprint_key(kind, value)),
+            UpdateExpression="ADD holders :me",
+            ExpressionAttributeValues={":me": {"SS": [partner_id]}},
             ReturnValues="UPDATED_OLD",
         )
         return set(answer.get("Attributes", {}).get("holders", {}).get("SS", []))
@@ -201,13 +226,20 @@ class DynamoStandingStore:
         self.put(items.figures_item(city, figures, at, partners))
 
     def cities(self) -> list[str | None]:
-        return [keys.city_of(from_attrs(i)["sk"]) for i in self.windows.query_all(
-            KeyConditionExpression="pk = :pk", ExpressionAttributeValues={":pk": {"S": keys.CITIES}})]
+        return [
+            keys.city_of(from_attrs(i)["sk"])
+            for i in self.windows.query_all(
+                KeyConditionExpression="pk = :pk", ExpressionAttributeValues={":pk": {"S": keys.CITIES}}
+            )
+        ]
 
-    def listed_partners(self, city: str | None, shard: int, start: str | None = None,
-                        page_size: int = 500) -> tuple[list[str], str | None]:
+    def listed_partners(
+        self, city: str | None, shard: int, start: str | None = None, page_size: int = 500
+    ) -> tuple[list[str], str | None]:
         kwargs: dict[str, Any] = {
-            "TableName": self.table, "IndexName": keys.LISTING_INDEX, "Limit": page_size,
+            "TableName": self.table,
+            "IndexName": keys.LISTING_INDEX,
+            "Limit": page_size,
             "KeyConditionExpression": "listing_pk = :c",
             "ExpressionAttributeValues": {":c": {"S": keys.listing_pk(city, shard)}},
         }
@@ -217,11 +249,17 @@ class DynamoStandingStore:
         last = page.get("LastEvaluatedKey")
         return [i["listing_sk"]["S"] for i in page.get("Items", [])], json.dumps(last, sort_keys=True) if last else None
 
-    def scan_listing(self, segment: int, segments: int, start: str | None = None,
-                     page_size: int = 500) -> tuple[list[tuple[str, str | None]], str | None]:
+    def scan_listing(
+        self, segment: int, segments: int, start: str | None = None, page_size: int = 500
+    ) -> tuple[list[tuple[str, str | None]], str | None]:
         """A parallel Scan of the KEYS_ONLY index: about 100 bytes read a partner."""
-        kwargs: dict[str, Any] = {"TableName": self.table, "IndexName": keys.LISTING_INDEX, "Limit": page_size,
-                                  "Segment": segment, "TotalSegments": segments}
+        kwargs: dict[str, Any] = {
+            "TableName": self.table,
+            "IndexName": keys.LISTING_INDEX,
+            "Limit": page_size,
+            "Segment": segment,
+            "TotalSegments": segments,
+        }
         if start:
             kwargs["ExclusiveStartKey"] = json.loads(start)
         page = self.client.scan(**kwargs)
@@ -242,9 +280,13 @@ class DynamoStandingStore:
         self.put(items.night_item(night, kind, segment, body))
 
     def night_parts(self, night: str, kind: str) -> list[dict[str, Any]]:
-        return [items.without_keys(from_attrs(i)) for i in self.windows.query_all(
-            KeyConditionExpression="pk = :pk AND begins_with(sk, :p)",
-            ExpressionAttributeValues={":pk": {"S": keys.night_pk(night)}, ":p": {"S": f"{kind}#"}})]
+        return [
+            items.without_keys(from_attrs(i))
+            for i in self.windows.query_all(
+                KeyConditionExpression="pk = :pk AND begins_with(sk, :p)",
+                ExpressionAttributeValues={":pk": {"S": keys.night_pk(night)}, ":p": {"S": f"{kind}#"}},
+            )
+        ]
 
     # --- single items ---------------------------------------------------------------------------
     def put(self, item: dict[str, Any]) -> None:

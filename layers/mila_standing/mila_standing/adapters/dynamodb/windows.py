@@ -20,16 +20,21 @@ class WindowReader:
     def __init__(self, table: str, client: Any):
         self.table, self.client = table, client
 
-    def window(self, partner_id: str, window: str, plan: ReadPlan
-               ) -> tuple[list[dict[str, Any]], dict[str, Any] | None, str | None]:
+    def window(
+        self, partner_id: str, window: str, plan: ReadPlan
+    ) -> tuple[list[dict[str, Any]], dict[str, Any] | None, str | None]:
         """(entries, the aggregate, the oldest key read or None when the window was read whole)."""
         low, high = keys.RATINGS_RANGE if window == RATINGS else keys.OUTCOMES_RANGE
         extra = plan.extra.get(window, 0)
         kwargs: dict[str, Any] = {
-            "TableName": self.table, "ConsistentRead": True,
+            "TableName": self.table,
+            "ConsistentRead": True,
             "KeyConditionExpression": "pk = :pk AND sk BETWEEN :low AND :high",
-            "ExpressionAttributeValues": {":pk": {"S": keys.partner_key(partner_id)}, ":low": {"S": low},
-                                          ":high": {"S": high}},
+            "ExpressionAttributeValues": {
+                ":pk": {"S": keys.partner_key(partner_id)},
+                ":low": {"S": low},
+                ":high": {"S": high},
+            },
             "ScanIndexForward": window != RATINGS,
         }
         entries: list[dict[str, Any]] = []
@@ -59,8 +64,13 @@ class WindowReader:
             kwargs["ExclusiveStartKey"] = last
             limit = 100
 
-    def hinted(self, partner_id: str, loaded: list[dict[str, Any]], hints: tuple[EntryHint, ...],
-               covered: dict[str, str | None]) -> list[dict[str, Any]]:
+    def hinted(
+        self,
+        partner_id: str,
+        loaded: list[dict[str, Any]],
+        hints: tuple[EntryHint, ...],
+        covered: dict[str, str | None],
+    ) -> list[dict[str, Any]]:
         """The entries the changes touch that the window reads did not bring (older ones)."""
         have = {item["sk"] for item in loaded}
         jobs = {keys.job_of(item["sk"]) for item in loaded}
@@ -96,9 +106,13 @@ class WindowReader:
     def _get(self, partner_id: str, sort_keys: list[str]) -> list[dict[str, Any]]:
         found: list[dict[str, Any]] = []
         for start in range(0, len(sort_keys), 100):
-            chunk = sort_keys[start:start + 100]
-            request = {self.table: {"Keys": [{"pk": {"S": keys.partner_key(partner_id)}, "sk": {"S": k}}
-                                             for k in chunk], "ConsistentRead": True}}
+            chunk = sort_keys[start : start + 100]
+            request = {
+                self.table: {
+                    "Keys": [{"pk": {"S": keys.partner_key(partner_id)}, "sk": {"S": k}} for k in chunk],
+                    "ConsistentRead": True,
+                }
+            }
             while request:
                 got = self.client.batch_get_item(RequestItems=request)
                 found += [from_attrs(i) for i in got.get("Responses", {}).get(self.table, [])]
@@ -109,11 +123,19 @@ class WindowReader:
         """Every entry of one job in a window, wherever it lies (the partition's keys are by time,
         so this reads the window's whole history: only when an old image cannot say where)."""
         low, high = keys.WHOLE_WINDOW[hint.window]
-        return [from_attrs(raw) for raw in self.query_all(
-            ConsistentRead=True, KeyConditionExpression="pk = :pk AND sk BETWEEN :low AND :high",
-            ExpressionAttributeValues={":pk": {"S": keys.partner_key(partner_id)}, ":low": {"S": low},
-                                       ":high": {"S": high}})
-            if keys.job_of(raw["sk"]["S"]) == hint.job_id]
+        return [
+            from_attrs(raw)
+            for raw in self.query_all(
+                ConsistentRead=True,
+                KeyConditionExpression="pk = :pk AND sk BETWEEN :low AND :high",
+                ExpressionAttributeValues={
+                    ":pk": {"S": keys.partner_key(partner_id)},
+                    ":low": {"S": low},
+                    ":high": {"S": high},
+                },
+            )
+            if keys.job_of(raw["sk"]["S"]) == hint.job_id
+        ]
 
     def query_all(self, **kwargs: Any) -> Iterator[dict[str, Any]]:
         paginator = self.client.get_paginator("query")

@@ -38,19 +38,29 @@ def aggregate_content(standing: Standing) -> dict[str, Any]:
 
 def aggregate_item(standing: Standing) -> dict[str, Any]:
     content = aggregate_content(standing)
-    return {**content, "revision": content_hash(content), **keys.aggregate_key(standing.partner_id),
-            **keys.listing_key(standing.partner_id, standing.city)}
+    return {
+        **content,
+        "revision": content_hash(content),
+        **keys.aggregate_key(standing.partner_id),
+        **keys.listing_key(standing.partner_id, standing.city),
+    }
 
 
 # --- window entries --------------------------------------------------------------------------------
+
 
 def rating_item(partner_id: str, job_id: str, entry: RatingEntry) -> dict[str, Any]:
     return {"pk": keys.partner_key(partner_id), "sk": keys.rating_key(job_id, entry.rated_at), "stars": entry.stars}
 
 
 def outcome_item(partner_id: str, job_id: str, entry: OutcomeEntry) -> dict[str, Any]:
-    item: dict[str, Any] = {"pk": keys.partner_key(partner_id), "sk": keys.outcome_key(job_id, entry.at),
-                            "kind": _KIND_CODE[entry.kind], "at": format_time(entry.at), "seq": entry.seq}
+    item: dict[str, Any] = {
+        "pk": keys.partner_key(partner_id),
+        "sk": keys.outcome_key(job_id, entry.at),
+        "kind": _KIND_CODE[entry.kind],
+        "at": format_time(entry.at),
+        "seq": entry.seq,
+    }
     if entry.strike:
         item["strike"] = True
     return item
@@ -62,8 +72,9 @@ def rating_from_item(item: dict[str, Any]) -> tuple[str, RatingEntry]:
 
 
 def outcome_from_item(item: dict[str, Any]) -> tuple[str, OutcomeEntry]:
-    entry = OutcomeEntry(_CODE_KIND[item["kind"]], parse_time(item["at"]), strike=bool(item.get("strike")),
-                         seq=int(item.get("seq", 0)))
+    entry = OutcomeEntry(
+        _CODE_KIND[item["kind"]], parse_time(item["at"]), strike=bool(item.get("strike")), seq=int(item.get("seq", 0))
+    )
     return keys.job_of(item["sk"]), entry
 
 
@@ -98,6 +109,7 @@ def standing_from_items(items: Iterable[dict[str, Any]], partner_id: str | None 
 
 # --- the partner's records ---------------------------------------------------------------------------
 
+
 def notice_item(notice: Notice) -> dict[str, Any]:
     seq = int(notice.notice_id.rsplit(":", 1)[-1])
     return {
@@ -130,15 +142,20 @@ def without_keys(item: dict[str, Any]) -> dict[str, Any]:
 
 # --- cities, the ledger, the night ---------------------------------------------------------------------
 
+
 def figures_item(city: str | None, figures: CityFigures, at: str, partners: int) -> dict[str, Any]:
     """A city's figures (R4), exact as numerator and denominator, and readable as decimals."""
     return {
-        **keys.city_figures_key(city), "city": city,
+        **keys.city_figures_key(city),
+        "city": city,
         "average_cancellation_rate": number(figures.average),
         "maximum_cancellation_rate": number(figures.maximum),
-        "average_numerator": figures.average.numerator, "average_denominator": figures.average.denominator,
-        "maximum_numerator": figures.maximum.numerator, "maximum_denominator": figures.maximum.denominator,
-        "qualifying_partners": partners, "computed_at": at,
+        "average_numerator": figures.average.numerator,
+        "average_denominator": figures.average.denominator,
+        "maximum_numerator": figures.maximum.numerator,
+        "maximum_denominator": figures.maximum.denominator,
+        "qualifying_partners": partners,
+        "computed_at": at,
     }
 
 

@@ -56,8 +56,7 @@ def aggregate_key(partner_id: str) -> Key:
 
 def _fixed(moment: datetime) -> str:
     m = moment.astimezone(UTC)
-    return (f"{m.year:04d}-{m.month:02d}-{m.day:02d}T{m.hour:02d}:{m.minute:02d}:{m.second:02d}"
-            f".{m.microsecond:06d}Z")
+    return f"{m.year:04d}-{m.month:02d}-{m.day:02d}T{m.hour:02d}:{m.minute:02d}:{m.second:02d}.{m.microsecond:06d}Z"
 
 
 def _micros(moment: datetime) -> int:
@@ -92,6 +91,7 @@ def is_entry(sort_key: str) -> bool:
 
 # --- the partner's records ---------------------------------------------------------------------
 
+
 def record_prefix(kind: str) -> str:
     """NOTICE#, DECISION#, FLAG#, AUDIT#, APPEAL#: the sort key prefix of a kind of record."""
     return f"{kind}#"
@@ -113,6 +113,7 @@ def notice_of(key: dict[str, Any]) -> tuple[str, int] | None:
 
 
 # --- cities, the listing, the ledger, fingerprints, the night --------------------------------------
+
 
 def city_figures_key(city: str | None) -> Key:
     return {"pk": f"CITY#{city or UNKNOWN_CITY}", "sk": "FIGURES"}

@@ -46,22 +46,33 @@ def convert(item: dict[str, Any]) -> tuple[Standing, list[dict[str, Any]]]:
     decisions = list(item.get("decisions") or [])
     flags = list(item.get("review_flags") or [])
     # The fields both shapes share, read the way a schema-2 aggregate is read.
-    standing = Standing.from_item({
-        **{k: v for k, v in item.items() if k not in ("ratings", "outcomes", "decisions", "review_flags",
-                                                    "forgiven_strikes", "dispatch_score")},
-        "strikes": {job: format_time(e.at) for job, e in outcomes.items() if e.strike},
-        "forgiven_strikes": {job: format_time(outcomes[job].at)
-                             for job in item.get("forgiven_strikes") or [] if job in outcomes},
-        "no_show_warnings": [d["notice_id"] for d in decisions
-                             if d.get("type") == "NO_SHOW_WARNING"][-NO_SHOW_WARNINGS_KEPT:],
-        "flags": [flag_hash({"rule": f.get("rule"), "shared": f.get("shared")}) for f in flags],
-        "log_seq": len(decisions),
-    })
+    standing = Standing.from_item(
+        {
+            **{
+                k: v
+                for k, v in item.items()
+                if k not in ("ratings", "outcomes", "decisions", "review_flags", "forgiven_strikes", "dispatch_score")
+            },
+            "strikes": {job: format_time(e.at) for job, e in outcomes.items() if e.strike},
+            "forgiven_strikes": {
+                job: format_time(outcomes[job].at) for job in item.get("forgiven_strikes") or [] if job in outcomes
+            },
+            "no_show_warnings": [d["notice_id"] for d in decisions if d.get("type") == "NO_SHOW_WARNING"][
+                -NO_SHOW_WARNINGS_KEPT:
+            ],
+            "flags": [flag_hash({"rule": f.get("rule"), "shared": f.get("shared")}) for f in flags],
+            "log_seq": len(decisions),
+        }
+    )
     standing.ratings, standing.outcomes = ratings, outcomes
     items = [rating_item(partner_id, job, e) for job, e in ratings.items()]
     items += [outcome_item(partner_id, job, e) for job, e in outcomes.items() if e.at != NOWHERE]
-    items += [{**record_key(partner_id, DECISION, n), "partner_id": partner_id, "log_seq": n, **d}
-              for n, d in enumerate(decisions, start=1)]
-    items += [{**record_key(partner_id, FLAG, digest), "partner_id": partner_id, "hash": digest, **f}
-              for digest, f in zip(standing.flags, flags, strict=True)]
+    items += [
+        {**record_key(partner_id, DECISION, n), "partner_id": partner_id, "log_seq": n, **d}
+        for n, d in enumerate(decisions, start=1)
+    ]
+    items += [
+        {**record_key(partner_id, FLAG, digest), "partner_id": partner_id, "hash": digest, **f}
+        for digest, f in zip(standing.flags, flags, strict=True)
+    ]
     return standing, items
