@@ -12,7 +12,7 @@ PYTHON313 ?= $(shell ls $(HOME)/.pyenv/versions/3.13.*/bin/python3.13 2>/dev/nul
 VENV313   := .venv313
 STAMP313  := $(VENV313)/.installed-$(shell cat pyproject.toml | cksum | cut -d' ' -f1)
 
-.PHONY: setup demo test test313 lint bench build clean scenario whatif browser
+.PHONY: setup demo test unit integration infra test313 lint bench build clean scenario whatif browser
 
 setup: $(STAMP) $(ENGINE) browser
 
@@ -46,9 +46,21 @@ demo: setup
 		--log-file $(OUT)/demo.log --summary
 	@echo "Outcome JSON: $(OUT)/demo-outcome.json   Function logs: $(OUT)/demo.log"
 
-## make test: the whole suite (unit, integration on moto, template checks, replay)
+## make test: the whole suite (unit, integration on the local engines, template checks, replays)
 test: setup
 	$(BIN)/python -m pytest
+
+## make unit: the rule core, the use cases on the in-memory store, the tools' pure parts (seconds)
+unit: $(STAMP)
+	$(BIN)/python -m pytest tests/unit
+
+## make integration: the replays and handlers on DynamoDB Local (and moto for SQS, EventBridge, Cognito)
+integration: setup
+	$(BIN)/python -m pytest tests/integration
+
+## make infra: template.yaml translated as sam deploy would and linted, offline
+infra: $(STAMP)
+	$(BIN)/python -m pytest tests/infra
 
 ## make whatif: import the shipped example export, compare two shipped policies, write the reports
 whatif: setup
@@ -68,9 +80,11 @@ $(STAMP313): pyproject.toml
 	rm -f $(VENV313)/.installed-*
 	touch $(STAMP313)
 
-lint: setup
+lint: $(STAMP)
 	$(BIN)/ruff check layers functions tools tests infra bench
+	$(BIN)/ruff format --check layers functions tools tests infra bench
 	$(BIN)/mypy layers/mila_standing/mila_standing tools/mila_replay
+	$(BIN)/lint-imports
 
 bench: setup
 	$(BIN)/python bench/run.py

@@ -119,7 +119,7 @@ class EmbeddedAws:
         # The replay's own calls go through this session; the functions' through the default one.
         self.session = boto3.Session(region_name=REGION)
         boto3.setup_default_session(region_name=REGION)
-        events = boto3.DEFAULT_SESSION.events  # type: ignore[union-attr]
+        events = boto3.DEFAULT_SESSION.events
         events.register("before-call", self._count)
         events.register("before-parameter-build.dynamodb", self._ask_for_capacity)
         events.register("after-call.dynamodb", self._after_dynamodb_call)

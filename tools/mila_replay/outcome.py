@@ -27,7 +27,7 @@ def scan(aws: EmbeddedAws, table: str) -> Iterator[dict[str, Any]]:
             yield {k: _deserializer.deserialize(v) for k, v in item.items()}
 
 
-class LazyTables(dict):  # type: ignore[type-arg]
+class LazyTables(dict):
     """``tables`` of an outcome that is written while the engine still runs: each table is scanned
     when the writer reaches it, so a city-sized replay never holds its tables in memory."""
 

@@ -13,7 +13,8 @@ from __future__ import annotations
 import math
 from datetime import UTC, datetime
 from decimal import Decimal
-from typing import Annotated, Any, Literal
+from collections.abc import Callable
+from typing import Annotated, Any, Literal, Self
 
 from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, ValidationError, model_validator
 
@@ -116,7 +117,7 @@ def _text_or_none(value: Any) -> str | None:
     return value if isinstance(value, str) else None
 
 
-def _kept_text(limit: int):  # type: ignore[no-untyped-def]
+def _kept_text(limit: int) -> Callable[[Any], str | None]:
     """A field the rules keep (in the standing, a notice, the ledger): an odd type is ignored as
     for LooseText, but a string longer than ``limit`` is refused, not stored (issue 12)."""
 
@@ -153,7 +154,7 @@ class _SourceItem(BaseModel):
     model_config = ConfigDict(extra="ignore", frozen=True)
 
     @classmethod
-    def parse(cls, image: dict[str, Any]):  # type: ignore[no-untyped-def]
+    def parse(cls, image: dict[str, Any]) -> Self:
         try:
             return cls.model_validate(image)
         except ValidationError as exc:

@@ -74,7 +74,7 @@ def traced(handler: Handler) -> Handler:
     from aws_lambda_powertools import Tracer
 
     tracer = Tracer(service=SERVICE)
-    return tracer.capture_lambda_handler(capture_response=False, capture_error=False)(handler)  # type: ignore[return-value]
+    return tracer.capture_lambda_handler(capture_response=False, capture_error=False)(handler)
 
 
 def redact_secrets(value: Any) -> Any:

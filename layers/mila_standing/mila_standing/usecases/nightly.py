@@ -153,8 +153,9 @@ def figures_segment(
         if rate is not None:
             total, count = sums.setdefault(listed or "-", [Fraction(0), 0])
             sums[listed or "-"] = [total + rate, int(count) + 1]
+    key = _segment_key(segment)
     partial = {
-        "segment": _segment_key(segment),
+        "segment": key,
         "cities": {
             city: {
                 "partners": count,
@@ -165,7 +166,7 @@ def figures_segment(
         },
     }
     if night.persist:
-        standings.store.save_night_part(night.night, NIGHT_FIGURES, partial["segment"], partial)
+        standings.store.save_night_part(night.night, NIGHT_FIGURES, key, partial)
     return partial
 
 
@@ -262,14 +263,11 @@ def evaluate_segment(
         )
         for notice in notices:
             result[_bucket(notice)] += 1
-    summary = {"segment": _segment_key(segment), "counts": {c: dict(v) for c, v in counts.items()}, "would": would}
+    key = _segment_key(segment)
+    by_city = {c: dict(v) for c, v in counts.items()}
     if night.persist:
-        standings.store.save_night_part(
-            night.night,
-            NIGHT_EVALUATED,
-            summary["segment"],
-            {"segment": summary["segment"], "counts": summary["counts"]},
-        )
+        standings.store.save_night_part(night.night, NIGHT_EVALUATED, key, {"segment": key, "counts": by_city})
+    summary = {"segment": key, "counts": by_city, "would": would}
     return summary
 
 

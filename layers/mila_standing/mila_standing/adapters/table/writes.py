@@ -60,11 +60,11 @@ def plan_save(change: ChangeSet) -> SavePlan:
     standing, before = change.standing, change.before
     pid = standing.partner_id
     entries: list[Write] = []
-    for job, was, now in change.rating_writes():
-        if was is not None and (now is None or now.rated_at != was.rated_at):
-            entries.append(Delete({"pk": keys.partner_key(pid), "sk": keys.rating_key(job, was.rated_at)}))
-        if now is not None:
-            entries.append(Put(items.rating_item(pid, job, now)))
+    for job, rated, rerated in change.rating_writes():
+        if rated is not None and (rerated is None or rerated.rated_at != rated.rated_at):
+            entries.append(Delete({"pk": keys.partner_key(pid), "sk": keys.rating_key(job, rated.rated_at)}))
+        if rerated is not None:
+            entries.append(Put(items.rating_item(pid, job, rerated)))
     for job, was, moved in change.outcome_writes():
         if was is not None and was.at != moved.at:  # it moved: a marker where it was (R3.4)
             entries.append(_entry(items.outcome_item(pid, job, OutcomeEntry(GONE, was.at, seq=moved.seq))))
