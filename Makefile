@@ -46,9 +46,12 @@ demo: setup
 		--log-file $(OUT)/demo.log --summary
 	@echo "Outcome JSON: $(OUT)/demo-outcome.json   Function logs: $(OUT)/demo.log"
 
+# The suite runs on every core (pytest-xdist; each worker starts its own DynamoDB Local).
+PARALLEL ?= -n auto
+
 ## make test: the whole suite (unit, integration on the local engines, template checks, replays)
 test: setup
-	$(BIN)/python -m pytest
+	$(BIN)/python -m pytest $(PARALLEL)
 
 ## make unit: the rule core, the use cases on the in-memory store, the tools' pure parts (seconds)
 unit: $(STAMP)
@@ -56,7 +59,7 @@ unit: $(STAMP)
 
 ## make integration: the replays and handlers on DynamoDB Local (and moto for SQS, EventBridge, Cognito)
 integration: setup
-	$(BIN)/python -m pytest tests/integration
+	$(BIN)/python -m pytest $(PARALLEL) tests/integration
 
 ## make infra: template.yaml translated as sam deploy would and linted, offline
 infra: $(STAMP)
@@ -70,7 +73,7 @@ whatif: setup
 
 ## make test313: the same suite on the Lambda runtime's Python (3.13), in its own venv
 test313: $(STAMP313) $(ENGINE)
-	$(VENV313)/bin/python -m pytest
+	$(VENV313)/bin/python -m pytest $(PARALLEL)
 
 $(STAMP313): pyproject.toml
 	@test -n "$(PYTHON313)" || { echo "Python 3.13 is needed: pyenv install 3.13 (or set PYTHON313=...)"; exit 1; }

@@ -139,29 +139,34 @@ def describe(error: ValidationError, prefix: str = "") -> str:
     return "; ".join(reasons)
 
 
+def _sections(raw: Any) -> tuple[str, dict[str, Any], dict[str, Any]]:
+    """The file's version, defaults and cities, each of the right kind, or a PolicyError naming it."""
+    if not isinstance(raw, dict):
+        raise PolicyError("policy: the file must be a mapping with 'version', 'defaults', 'cities'")
+    unknown = set(raw) - {"version", "defaults", "cities"}
+    if unknown:
+        raise PolicyError(f"policy: unknown field {sorted(unknown)[0]!r}")
+    version = raw.get("version")
+    if version is None or isinstance(version, bool) or not isinstance(version, int | str):
+        raise PolicyError("version: required, a whole number or a string")
+    defaults = raw.get("defaults") or {}
+    cities = raw.get("cities") or {}
+    if not isinstance(defaults, dict):
+        raise PolicyError("defaults: must be a mapping")
+    if not isinstance(cities, dict):
+        raise PolicyError("cities: must be a mapping of city slug to overrides")
+    for where, section in [("defaults", defaults), *((f"cities.{c}", o) for c, o in cities.items())]:
+        if isinstance(section, dict) and "version" in section:
+            raise PolicyError(f"{where}.version: unknown field (the version is set once, at the top)")
+    return str(version), defaults, cities
+
+
 class Policy:
     """The whole policy file, each city's merged policy validated up front."""
 
     def __init__(self, raw: dict[str, Any]):
-        if not isinstance(raw, dict):
-            raise PolicyError("policy: the file must be a mapping with 'version', 'defaults', 'cities'")
         self.raw = raw  # as written (file and overlay merged), for handing on unchanged
-        unknown = set(raw) - {"version", "defaults", "cities"}
-        if unknown:
-            raise PolicyError(f"policy: unknown field {sorted(unknown)[0]!r}")
-        version = raw.get("version")
-        if version is None or isinstance(version, bool) or not isinstance(version, int | str):
-            raise PolicyError("version: required, a whole number or a string")
-        self.version = str(version)
-        defaults = raw.get("defaults") or {}
-        cities = raw.get("cities") or {}
-        if not isinstance(defaults, dict):
-            raise PolicyError("defaults: must be a mapping")
-        if not isinstance(cities, dict):
-            raise PolicyError("cities: must be a mapping of city slug to overrides")
-        for where, section in [("defaults", defaults), *((f"cities.{c}", o) for c, o in cities.items())]:
-            if isinstance(section, dict) and "version" in section:
-                raise PolicyError(f"{where}.version: unknown field (the version is set once, at the top)")
+        self.version, defaults, cities = _sections(raw)
         self._defaults_raw = deep_merge(DEFAULT_POLICY["defaults"], defaults)
         self.defaults = self._validate(self._defaults_raw, "defaults.")
         self._cities: dict[str, CityPolicy] = {}

@@ -221,54 +221,71 @@ def evaluate_segment(
     whose windows nothing can happen tonight (rules.night_windows) is counted and left as it is."""
     counts: dict[str, Counter[str]] = {}
     would: list[dict[str, Any]] = []
-    now = night.now
     for partner_id, listed in _partners(standings, segment):
         if listed not in night.cities:
             continue
         result = counts.setdefault(listed or "-", Counter())
-        if heads is not None and partner_id in heads:
-            head, cancellation = heads[partner_id]
-        else:
-            head = standings.load(partner_id, frozenset({OUTCOMES}))
-            cancellation = cancellation_figures(head, standings.policy.for_city(head.city))
         result["partners_evaluated"] += 1
-        marked = head.night or {}
-        # Issue 13: open reviews' deadlines are in the aggregate already read, so a partner owed
-        # no reminder costs nothing more; one who is owed one is read even if restricted, and even
-        # if an earlier run tonight evaluated it (a reminder may fall due between two runs).
-        owed = reviews.reminder_due(head, now)
-        if marked.get("date") == night.night:
-            result.update({k: int(marked[k]) for k in COUNTED if marked.get(k)})
-            if not owed:
-                continue  # tonight's evaluation of this partner is written: a re-run changes nothing
-            windows: frozenset[str] = frozenset()  # the rules of R14.4 ran tonight: only the reminders
-        else:
-            windows = night_windows(head, _judgement(standings, head, figures, now), cancellation)
-        if not windows and not owed:
+        windows = _windows_tonight(standings, night, figures, _head(standings, partner_id, heads), result)
+        if windows is None:
             continue
-        standing = standings.load(partner_id, windows)
-        judgement = _judgement(standings, standing, figures, now)
-        ratings, outcomes = "ratings" in windows, "outcomes" in windows
-        if night.dry_run:
-            for notice in _tonight(night, ratings, outcomes)(copy.deepcopy(standing), judgement):
-                result[_bucket(notice)] += 1
-                would.append({"partner_id": notice.partner_id, "type": notice.type, "rule": notice.reasons.get("rule")})
-            continue
-        notices = standings.update(
-            partner_id,
-            [Evaluation(_tonight(night, ratings, outcomes), windows)],
-            now,
-            first_read=standing,
-            judge=lambda s: _judgement(standings, s, figures, now),
-        )
-        for notice in notices:
+        for notice in _evaluate(standings, night, figures, partner_id, windows):
             result[_bucket(notice)] += 1
+            if night.dry_run:
+                would.append({"partner_id": notice.partner_id, "type": notice.type, "rule": notice.reasons.get("rule")})
     key = _segment_key(segment)
     by_city = {c: dict(v) for c, v in counts.items()}
     if night.persist:
         standings.store.save_night_part(night.night, NIGHT_EVALUATED, key, {"segment": key, "counts": by_city})
-    summary = {"segment": key, "counts": by_city, "would": would}
-    return summary
+    return {"segment": key, "counts": by_city, "would": would}
+
+
+def _head(standings: Standings, partner_id: str, heads: Heads | None) -> tuple[Standing, CancellationFigures]:
+    """The partner's aggregate and cancellation figures: as the figures step read them, or read now."""
+    if heads is not None and partner_id in heads:
+        return heads[partner_id]
+    head = standings.load(partner_id, frozenset({OUTCOMES}))
+    return head, cancellation_figures(head, standings.policy.for_city(head.city))
+
+
+def _windows_tonight(
+    standings: Standings,
+    night: NightPlan,
+    figures: dict[str, Any],
+    head: tuple[Standing, CancellationFigures],
+    result: Counter[str],
+) -> frozenset[str] | None:
+    """Which windows tonight's rules must read for this partner (empty: only the reviews'
+    reminders), or None when nothing can happen tonight. A partner the night already changed
+    counts what it was sent then (a re-run sends nothing twice)."""
+    standing, cancellation = head
+    # Issue 13: open reviews' deadlines are in the aggregate already read, so a partner owed
+    # no reminder costs nothing more; one who is owed one is read even if restricted, and even
+    # if an earlier run tonight evaluated it (a reminder may fall due between two runs).
+    owed = reviews.reminder_due(standing, night.now)
+    marked = standing.night or {}
+    if marked.get("date") == night.night:
+        result.update({k: int(marked[k]) for k in COUNTED if marked.get(k)})
+        return frozenset() if owed else None  # the rules of R14.4 ran tonight: only the reminders
+    windows = night_windows(standing, _judgement(standings, standing, figures, night.now), cancellation)
+    return windows if windows or owed else None
+
+
+def _evaluate(
+    standings: Standings, night: NightPlan, figures: dict[str, Any], partner_id: str, windows: frozenset[str]
+) -> list[Notice]:
+    """Tonight's rules on one partner, saved (or, in a dry run, decided on a copy and not saved)."""
+    standing = standings.load(partner_id, windows)
+    tonight = _tonight(night, "ratings" in windows, "outcomes" in windows)
+    if night.dry_run:
+        return tonight(copy.deepcopy(standing), _judgement(standings, standing, figures, night.now))
+    return standings.update(
+        partner_id,
+        [Evaluation(tonight, windows)],
+        night.now,
+        first_read=standing,
+        judge=lambda s: _judgement(standings, s, figures, night.now),
+    )
 
 
 def _tonight(night: NightPlan, ratings: bool, outcomes: bool) -> Any:

@@ -104,7 +104,8 @@ def error(code: str, message: str) -> dict[str, Any]:
     return {"error": {"code": code, "message": message}}
 
 
-def handle(standings: Standings, event: Any, now: datetime, caller: dict[str, Any] | None = None) -> dict[str, Any]:
+def parse(event: Any) -> _Request | dict[str, Any]:
+    """The ops request an event holds, or the error object that refuses it (nothing read yet)."""
     if not isinstance(event, dict):
         return error("INVALID_REQUEST", "the event must be a JSON object")
     action = event.get("action")
@@ -112,77 +113,91 @@ def handle(standings: Standings, event: Any, now: datetime, caller: dict[str, An
     if model is None:
         return error("UNKNOWN_ACTION", f"unknown action {action!r}; one of {', '.join(REQUESTS)}")
     try:
-        request = model.model_validate(event)
+        return model.model_validate(event)
     except ValidationError as invalid:
         return error("INVALID_REQUEST", describe(invalid))
+
+
+def handle(standings: Standings, event: Any, now: datetime, caller: dict[str, Any] | None = None) -> dict[str, Any]:
+    request = parse(event)
+    if isinstance(request, dict):
+        return request
     current = standings.load(request.partner_id)
     if current.revision is None:
         return error("UNKNOWN_PARTNER", f"no partner {request.partner_id!r} is known")
     if isinstance(request, ExplainRequest):
-        with_proposal(standings, current)
-        store, partner_id = standings.store, request.partner_id
-        return explain(
-            current,
-            standings.judgement(current, now),
-            store.records(partner_id, NOTICE),
-            store.records(partner_id, DECISION),
-            store.records(partner_id, FLAG),
-            store.records(partner_id, APPEAL),
-        )
-
+        return _explain(standings, current, now)
     if not isinstance(request, Mutation):
-        return error("UNKNOWN_ACTION", f"unknown action {action!r}")
-    mutation: Mutation = request
+        raise AssertionError(f"unhandled action {request!r}")  # REQUESTS holds explain and the mutations
     reviewing: ReviewCall | None = None
-    if isinstance(mutation, ReviewRequest | ReviewAnswer):
-        found = ReviewCall.prepare(standings, mutation)
+    if isinstance(request, ReviewRequest | ReviewAnswer):
+        found = ReviewCall.prepare(standings, request)
         if isinstance(found, dict):
             return found
         reviewing = found
+    return OpsCall(standings, request, now, caller, reviewing).run()
 
-    def change(standing: Standing, j: Judgement) -> list[Notice]:
-        if reviewing is not None:
-            return reviewing.decide(standing, j)
-        if isinstance(mutation, IncidentRequest):
-            return report_incident(standing, j, mutation.category, mutation.actor, mutation.job_id, mutation.note)
-        if isinstance(mutation, ReinstateRequest):
-            return reinstate(standing, j, mutation.actor, mutation.reason)
-        if isinstance(mutation, DecideRequest):
-            with_proposal(standings, standing)  # approve applies the proposal with its statement of reasons
-            return decide(standing, j, mutation.approve, mutation.actor, mutation.reason)
-        raise AssertionError(f"unhandled action {mutation.action}")
 
-    def audit(standing: Standing) -> list[Record]:
-        # every accepted call records a decision: its log_seq places the audit among them
-        records = [
-            Record(
-                AUDIT,
-                f"{format_time(now)}#{standing.log_seq:06d}",
-                {
-                    "at": format_time(now),
-                    "request": mutation.model_dump(),
-                    "status": standing.status,
-                    **({"caller": caller} if caller else {}),
-                },
-            )
-        ]  # who, as AWS saw it (platform/caller.py)
-        return records + (reviewing.records(standing) if reviewing is not None else [])
-
-    try:
-        notices = standings.update(request.partner_id, [Evaluation(change, audit=audit, always_save=True)], now)
-    except OpsRefusal as refusal:
-        return error(refusal.code, str(refusal))
-    standing = standings.load(request.partner_id)
-    answer: dict[str, Any] = {"ok": True, "action": mutation.action, "partner_id": request.partner_id}
-    if reviewing is not None:
-        answer |= reviewing.answer()
-    return plain(
-        answer
-        | {
-            "standing": partner_view(standing, standings.judgement(standing, now)),
-            "notices": [n.to_view() for n in notices],
-        }
+def _explain(standings: Standings, current: Standing, now: datetime) -> dict[str, Any]:
+    """R12.2: the standing, its figures and thresholds, and every record behind them."""
+    with_proposal(standings, current)
+    store, partner_id = standings.store, current.partner_id
+    return explain(
+        current,
+        standings.judgement(current, now),
+        store.records(partner_id, NOTICE),
+        store.records(partner_id, DECISION),
+        store.records(partner_id, FLAG),
+        store.records(partner_id, APPEAL),
     )
+
+
+@dataclass
+class OpsCall:
+    """A call that changes a partner (R7, R12.3, R12.4, PWD-11): decided on the standing in the unit
+    of work, audited in the same write (who, as AWS saw them: platform/caller.py)."""
+
+    standings: Standings
+    request: Mutation
+    now: datetime
+    caller: dict[str, Any] | None
+    reviewing: ReviewCall | None
+
+    def change(self, standing: Standing, j: Judgement) -> list[Notice]:
+        request = self.request
+        if self.reviewing is not None:
+            return self.reviewing.decide(standing, j)
+        if isinstance(request, IncidentRequest):
+            return report_incident(standing, j, request.category, request.actor, request.job_id, request.note)
+        if isinstance(request, ReinstateRequest):
+            return reinstate(standing, j, request.actor, request.reason)
+        if isinstance(request, DecideRequest):
+            with_proposal(self.standings, standing)  # approve applies the proposal with its statement of reasons
+            return decide(standing, j, request.approve, request.actor, request.reason)
+        raise AssertionError(f"unhandled action {request.action}")
+
+    def audit(self, standing: Standing) -> list[Record]:
+        """Every accepted call records a decision: its log_seq places the audit among them."""
+        body = {"at": format_time(self.now), "request": self.request.model_dump(), "status": standing.status}
+        if self.caller:
+            body["caller"] = self.caller
+        records = [Record(AUDIT, f"{format_time(self.now)}#{standing.log_seq:06d}", body)]
+        return records + (self.reviewing.records(standing) if self.reviewing is not None else [])
+
+    def run(self) -> dict[str, Any]:
+        partner_id = self.request.partner_id
+        try:
+            notices = self.standings.update(
+                partner_id, [Evaluation(self.change, audit=self.audit, always_save=True)], self.now
+            )
+        except OpsRefusal as refusal:
+            return error(refusal.code, str(refusal))
+        standing = self.standings.load(partner_id)
+        answer: dict[str, Any] = {"ok": True, "action": self.request.action, "partner_id": partner_id}
+        if self.reviewing is not None:
+            answer |= self.reviewing.answer()
+        view = partner_view(standing, self.standings.judgement(standing, self.now))
+        return plain(answer | {"standing": view, "notices": [n.to_view() for n in notices]})
 
 
 def _notice_of(standings: Standings, partner_id: str, notice_id: str) -> dict[str, Any]:
