@@ -31,6 +31,8 @@ from typing import Any
 
 from aws_lambda_powertools.utilities.data_classes.dynamo_db_stream_event import DynamoDBRecord
 from mila_replay.delivery import passes
+from mila_replay.engine import DELIVERY_ORDER as REPLAY_ORDER
+from mila_replay.scenario import KEYS
 from mila_replay.template import Template, short_table_name
 from mila_standing.adapters.dynamodb.codec import attribute_value
 from mila_standing.adapters.memory import MemoryStandingStore
@@ -48,8 +50,8 @@ from mila_standing.usecases.ports import DECISION, NOTICE
 from mila_standing.usecases.ratings import rating_changes
 from mila_standing.usecases.standings import Standings
 
-KEYS = {"partners": "partner_id", "jobs": "job_id", "ratings": "job_id"}  # CONTRACT §1
-DELIVERY_ORDER = ("partners", "jobs", "ratings")  # the replay's: a partner's home city is known first
+# The replay's order: partners first, so the other functions know a partner's home city.
+DELIVERY_ORDER = tuple(t for t in map(short_table_name, REPLAY_ORDER) if t in KEYS)
 CALLER = {"via": "demo-reference-driver", "verified": False}
 
 Periods = dict[str, list[tuple[datetime, datetime | None]]]
