@@ -215,7 +215,8 @@ class ReferenceDriver:
         """When each partner was restricted, from their recorded decisions (R12.1)."""
         found: Periods = {}
         for partner_id in self.partners():
-            status, spans = ACTIVE, []
+            status = ACTIVE
+            spans: list[tuple[datetime, datetime | None]] = []
             for decision in self.store.records(partner_id, DECISION):
                 new = decision.get("status")
                 if new is None or new == status:
