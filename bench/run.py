@@ -46,6 +46,7 @@ for _path in (LAYER, ROOT / "tools"):  # the same modules `pip install -e .` exp
 
 from mila_standing.domain.policy import Policy  # noqa: E402
 from mila_standing.domain.standing import CANCELLATION, COMPLETED, NO_SHOW, OutcomeEntry, RatingEntry, Standing  # noqa: E402
+from mila_standing.domain.times import format_time  # noqa: E402
 from mila_standing.rules import (  # noqa: E402
     CityFigures,
     Judgement,
@@ -798,7 +799,7 @@ def main(argv: list[str] | None = None) -> int:
 
     started = time.perf_counter()
     results: dict[str, Any] = {
-        "started_at": datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ"),
+        "started_at": format_time(datetime.now(UTC), timespec="seconds"),
         "machine": {
             "python": platform.python_version(),
             "platform": platform.platform(),

@@ -20,6 +20,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
+from mila_standing.domain.times import format_time
 from mila_standing.platform import clock
 from mila_standing.platform.observability import redact_secrets
 
@@ -328,7 +329,7 @@ def _by_shard(aws: EmbeddedAws, records: list[dict[str, Any]]) -> list[list[dict
 def _arrival(record: dict[str, Any]) -> str:
     created = record["dynamodb"].get("ApproximateCreationDateTime")
     moment = datetime.fromtimestamp(float(created), UTC) if created is not None else clock.now()
-    return moment.strftime("%Y-%m-%dT%H:%M:%SZ")  # DynamoDB streams: whole seconds
+    return format_time(moment, timespec="seconds")  # DynamoDB streams: whole seconds
 
 
 def invocation_record(
@@ -358,7 +359,7 @@ def invocation_record(
         },
         "responseContext": response,
         "version": "1.0",
-        "timestamp": clock.now().astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%f")[:-3] + "Z",
+        "timestamp": format_time(clock.now(), timespec="milliseconds"),
         "DDBStreamBatchInfo": {
             "shardId": first_origin.shard_id if first_origin else "",
             "startSequenceNumber": first_origin.sequence_number
