@@ -16,20 +16,22 @@ STACK_NAME = "mila"
 
 
 class CfnLoader(yaml.SafeLoader):
-    """YAML with CloudFormation's short tags (!Ref, !GetAtt, !Sub, !If ...)."""
+    """YAML with CloudFormation's short tags (!Ref, !GetAtt, !Sub, !If ...) in their long form: the
+    one template loader (the replay, the template tests and the bench read template.yaml with it)."""
 
 
 def _tag(loader: CfnLoader, suffix: str, node: yaml.Node) -> dict[str, Any]:
-    name = "Ref" if suffix == "Ref" else f"Fn::{suffix}"
     if isinstance(node, yaml.ScalarNode):
         value: Any = loader.construct_scalar(node)
         if suffix == "GetAtt":
+            # !GetAtt Resource.Attribute: the attribute's name may hold dots (Endpoint.Address)
             value = value.split(".", 1)
     elif isinstance(node, yaml.SequenceNode):
         value = loader.construct_sequence(node, deep=True)
     else:
         value = loader.construct_mapping(node, deep=True)
-    return {name: value}
+    # !Ref and !Condition keep their names; every other short tag is an Fn:: function.
+    return {suffix if suffix in ("Ref", "Condition") else f"Fn::{suffix}": value}
 
 
 CfnLoader.add_multi_constructor("!", _tag)
