@@ -24,10 +24,11 @@ for _path in (ROOT / "layers" / "mila_standing", ROOT / "tools"):
 
 from mila_replay.aws import EmbeddedAws  # noqa: E402
 from mila_replay.backends import DynamoDBLocal  # noqa: E402
-from mila_replay.engine import Replay, attribute_value  # noqa: E402
+from mila_replay.engine import Replay  # noqa: E402
 from mila_replay.outcome import write_outcome  # noqa: E402
 from mila_replay.scenario import load_scenario  # noqa: E402
 from mila_replay.template import Template  # noqa: E402
+from mila_standing.adapters.dynamodb.codec import attribute_value  # noqa: E402
 
 
 class NullLog(io.TextIOBase):

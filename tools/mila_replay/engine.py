@@ -10,12 +10,12 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
-from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
 import yaml
 from botocore.exceptions import ClientError
+from mila_standing.adapters.dynamodb.codec import attribute_value
 from mila_standing.domain.policy import Policy, PolicyError
 from mila_standing.domain.times import format_time
 from mila_standing.platform import clock
@@ -214,26 +214,6 @@ class Replay:
             # DynamoDB refused the item: a bad line, named by its number, with DynamoDB's own words.
             raise ScenarioError(line.number, f"{line.kind}: DynamoDB refused the item ({_reason(error)})") from None
         aws.mark_dirty(table)
-
-
-def attribute_value(value: Any) -> dict[str, Any]:
-    """A scenario value in DynamoDB's JSON. Numbers go as written, so that DynamoDB itself judges
-    their range and precision (boto3's serializer would refuse them first, in its own words)."""
-    if isinstance(value, bool):
-        return {"BOOL": value}
-    if isinstance(value, int | Decimal):
-        return {"N": str(value)}
-    if isinstance(value, float):
-        return {"N": repr(value)}
-    if value is None:
-        return {"NULL": True}
-    if isinstance(value, str):
-        return {"S": value}
-    if isinstance(value, list):
-        return {"L": [attribute_value(v) for v in value]}
-    if isinstance(value, dict):
-        return {"M": {str(k): attribute_value(v) for k, v in value.items()}}
-    raise TypeError(f"cannot store {type(value).__name__}")
 
 
 def _key_filters(table: str, mappings: list[Mapping]) -> dict[str, list[dict[str, Any]]]:

@@ -20,17 +20,15 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any, Protocol
 
-from boto3.dynamodb.types import TypeDeserializer
+from mila_standing.adapters.dynamodb.codec import attribute_value, from_attrs
+from mila_standing.domain.numbers import exact_as_written
 from mila_standing.domain.times import format_time
 
-from .engine import attribute_value
 from .history import SourceItem
 from .scenario import SOURCE_TABLES
 
 SUMMARY = "manifest-summary.json"
 FILES = "manifest-files.json"
-
-_deserializer = TypeDeserializer()
 
 
 class ExportError(ValueError):
@@ -212,29 +210,13 @@ def _item(table: str, line: str, where: str) -> SourceItem:
     try:
         record = json.loads(line, parse_float=Decimal)
         image = record["Item"]
-        item = {name: _deserializer.deserialize(value) for name, value in image.items()}
+        item = from_attrs(image)
     except (ValueError, KeyError, TypeError, AttributeError) as error:
         reason = (
             "not valid JSON" if isinstance(error, json.JSONDecodeError) else 'not an {"Item": {...}} in DynamoDB JSON'
         )
         return SourceItem(table, {"__bad__": reason}, where)
-    return SourceItem(table, _plain(item), where)
-
-
-def _plain(value: Any) -> Any:
-    """DynamoDB values as scenario values: whole numbers as int, others Decimal, sets as lists."""
-    if isinstance(value, Decimal):
-        # 4 stays 4, 4.0 stays 4.0 (R14.13 reads the difference for stars)
-        return int(value) if value == value.to_integral_value() and "." not in str(value) else value
-    if isinstance(value, dict):
-        return {k: _plain(v) for k, v in value.items()}
-    if isinstance(value, list | tuple):
-        return [_plain(v) for v in value]
-    if isinstance(value, set):
-        return sorted(_plain(v) for v in value)
-    if isinstance(value, bytes | bytearray):
-        return value.hex()
-    return value
+    return SourceItem(table, exact_as_written(item), where)
 
 
 # --- writing, as AWS does (for tests and the shipped example) --------------------------------------

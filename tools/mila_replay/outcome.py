@@ -7,7 +7,7 @@ from collections.abc import Iterator
 from datetime import datetime
 from typing import IO, Any
 
-from boto3.dynamodb.types import TypeDeserializer
+from mila_standing.adapters.dynamodb.codec import from_attrs
 from mila_standing.adapters.table.items import figures_from_item, standing_from_items
 from mila_standing.adapters.table.keys import AGGREGATE, OUTCOME_PREFIX, RATING_PREFIX
 from mila_standing.domain.numbers import plain
@@ -17,14 +17,12 @@ from mila_standing.usecases.views import partner_view
 
 from .aws import EmbeddedAws
 
-_deserializer = TypeDeserializer()
-
 
 def scan(aws: EmbeddedAws, table: str) -> Iterator[dict[str, Any]]:
     """A table's items, page by page (never the whole table at once)."""
     for page in aws.dynamodb.get_paginator("scan").paginate(TableName=table):
         for item in page.get("Items", []):
-            yield {k: _deserializer.deserialize(v) for k, v in item.items()}
+            yield from_attrs(item)
 
 
 class LazyTables(dict):  # type: ignore[type-arg]
