@@ -23,7 +23,10 @@ from mila_standing.platform import runtime as standing_runtime
 
 from .aws import EmbeddedAws
 from .backends import DEFAULT_ENGINE, DynamoDBEngine, make_engine
-from .delivery import Chaos, Functions, MappingRunner, deliver_in_stream_order, passes
+from .chaos import Chaos
+from .failure_record import OnFailureQueues
+from .lambda_runtime import Functions
+from .mappings import MappingRunner, deliver_in_stream_order
 from .night import NightStateMachine
 from .outcome import build_outcome
 from .scenario import SOURCE_TABLES, Line, Scenario, ScenarioError, load_scenario
@@ -111,7 +114,7 @@ class Replay:
         chaos = Chaos(random.Random(self.chaos_seed)) if self.chaos_seed is not None else None
         night = NightStateMachine.from_template(template, functions, chaos, aws.crash)
         mappings = template.mappings(aws.streams, aws.queue_arns)
-        runners = [MappingRunner(m, functions, aws, chaos) for m in mappings]
+        runners = [MappingRunner(m, functions, OnFailureQueues.of(aws), chaos) for m in mappings]
         readers = {logical: StreamReader(aws, arn, aws.tables[logical]) for arn, logical in aws.streams.items()}
         for logical in readers:
             aws.key_filters.update(_key_filters(aws.tables[logical], [m for m in mappings if m.source == logical]))
@@ -131,7 +134,7 @@ class Replay:
                         continue  # nothing written there that any mapping could take
                     records = readers[logical].read(now)
                     on_stream = [runner for runner in runners if runner.mapping.source == logical]
-                    wanted = sum(1 for r in records if any(passes(runner.mapping, r) for runner in on_stream))
+                    wanted = sum(1 for r in records if any(runner.takes(r) for runner in on_stream))
                     delivered["records"] += wanted
                     if logical in source_streams:
                         delivered["source"] += wanted
