@@ -70,7 +70,7 @@ $(STAMP313): pyproject.toml
 
 lint: setup
 	$(BIN)/ruff check layers functions tools tests infra bench
-	$(BIN)/mypy layers/mila_standing/mila_standing tools/mila_replay
+	$(BIN)/mypy layers/mila_standing/mila_standing tools/mila_admin tools/mila_replay
 
 bench: setup
 	$(BIN)/python bench/run.py

@@ -15,8 +15,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from mila_admin.migrate import migrate_table
 from mila_replay.aws import EmbeddedAws
-from mila_replay.migrate import migrate_table
 from mila_replay.template import Template
 from mila_standing.adapters.dynamodb.codec import attribute_value, from_attrs, to_attrs
 from mila_standing.adapters.dynamodb.store import DynamoStandingStore

@@ -10,8 +10,8 @@ from typing import Any
 import boto3
 import pytest
 from botocore.exceptions import ClientError
+from mila_admin.redrive import Redrive
 from mila_replay.engine import Replay
-from mila_replay.redrive import Redrive
 from mila_standing.usecases import ratings
 from moto import mock_aws
 

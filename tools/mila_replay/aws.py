@@ -18,13 +18,13 @@ from typing import Any
 
 import boto3
 from botocore.config import Config
+from mila_admin.filters import matches
 from moto import mock_aws
 from moto.core.config import DefaultConfig
 
 from .backends import DynamoDBEngine, MotoDynamoDB
 from .capacity import WITH_CAPACITY, WRITES, CapacityMeter
 from .chaos import InjectedServiceError
-from .filters import matches
 from .template import Template, short_table_name
 
 REGION = "us-east-1"

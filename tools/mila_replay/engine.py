@@ -15,6 +15,7 @@ from typing import Any
 
 import yaml
 from botocore.exceptions import ClientError
+from mila_admin.scenario import SOURCE_TABLES, Line, Scenario, ScenarioError, load_scenario
 from mila_standing.adapters.dynamodb.codec import attribute_value
 from mila_standing.domain.policy import Policy, PolicyError
 from mila_standing.domain.times import format_time
@@ -29,7 +30,6 @@ from .lambda_runtime import Functions
 from .mappings import MappingRunner, deliver_in_stream_order
 from .night import NightStateMachine
 from .outcome import build_outcome
-from .scenario import SOURCE_TABLES, Line, Scenario, ScenarioError, load_scenario
 from .streams import StreamReader
 from .template import TEMPLATE, Mapping, Template
 

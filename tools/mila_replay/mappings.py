@@ -11,10 +11,10 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
+from mila_admin.filters import passes
 from mila_standing.platform import clock
 
 from .chaos import Chaos, InjectedFailure, caused_by_chaos
-from .filters import passes
 from .lambda_runtime import FunctionError, Functions
 from .template import Mapping
 
