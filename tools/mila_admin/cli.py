@@ -51,10 +51,32 @@ def _parser(named: str | None, command: ModuleType | None) -> argparse.ArgumentP
     return parser
 
 
+class EmulatorMissing(RuntimeError):
+    """An emulator's command on an installation without the ``replay`` extra."""
+
+
+def _load(named: str | None) -> ModuleType | None:
+    if named not in COMMANDS:
+        return None
+    try:
+        return importlib.import_module(COMMANDS[named][0])
+    except ModuleNotFoundError as missing:
+        if named in EMULATOR_COMMANDS and (missing.name or "").partition(".")[0] == "moto":
+            raise EmulatorMissing(
+                f"mila-standing {named}: the emulator needs moto, which is not installed: "
+                "pip install -e '.[replay]' (make setup installs it with the development tools)"
+            ) from None
+        raise
+
+
 def main(argv: list[str] | None = None) -> int:
     argv = sys.argv[1:] if argv is None else argv
     named = next((word for word in argv if not word.startswith("-")), None)
-    command = importlib.import_module(COMMANDS[named][0]) if named in COMMANDS else None
+    try:
+        command = _load(named)
+    except EmulatorMissing as error:
+        print(error, file=sys.stderr)
+        return 2
     parser = _parser(named, command)
     args = parser.parse_args(argv)  # exits (2) unless a known command is named
     if command is None:
