@@ -152,6 +152,11 @@ class EmbeddedAws:
             return self.session.client(service, endpoint_url=self.engine.endpoint_url, config=config)
         return self.session.client(service, config=config)
 
+    def invoking(self, function: str) -> None:
+        """A function runs: its calls count from here on, and are its own."""
+        self.counting = True
+        self.current_function = function
+
     # --- hooks on the functions' session ----------------------------------------------------
     def _count(self, model: Any = None, **_: Any) -> None:
         if self.counting and model is not None:
