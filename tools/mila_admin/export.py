@@ -132,6 +132,27 @@ def source_table(table_arn: Any) -> str | None:
     return matches[0] if len(matches) == 1 else None
 
 
+def _summary(store: Storage, key: str) -> tuple[str, dict[str, Any]]:
+    """An export's manifest-summary.json: which source table it holds, and the summary itself,
+    once it is one a history can be built from."""
+    try:
+        summary = json.loads(store.read(key))
+    except (ValueError, UnicodeDecodeError) as error:
+        raise ExportError(f"{store.name(key)}: not valid JSON ({error})") from None
+    if not isinstance(summary, dict):
+        raise ExportError(f"{store.name(key)}: must be a JSON object")
+    table = source_table(summary.get("tableArn"))
+    if table is None:
+        raise ExportError(
+            f"{store.name(key)}: tableArn {summary.get('tableArn')!r} names none of {', '.join(SOURCE_TABLES)}"
+        )
+    if summary.get("outputFormat", "DYNAMODB_JSON") != "DYNAMODB_JSON":
+        raise ExportError(f"{store.name(key)}: outputFormat {summary.get('outputFormat')!r}; export with DYNAMODB_JSON")
+    if summary.get("exportType", "FULL_EXPORT") != "FULL_EXPORT":
+        raise ExportError(f"{store.name(key)}: exportType {summary.get('exportType')!r}; a history needs a FULL_EXPORT")
+    return table, summary
+
+
 def find_exports(locations: Iterable[str | Path]) -> dict[str, TableExport]:
     """The partners, jobs and ratings exports under the given places (each may hold one or all)."""
     found: dict[str, TableExport] = {}
@@ -141,25 +162,7 @@ def find_exports(locations: Iterable[str | Path]) -> dict[str, TableExport]:
         if not summaries:
             raise ExportError(f"{location}: not a DynamoDB export (no {SUMMARY} under it)")
         for key in summaries:
-            try:
-                summary = json.loads(store.read(key))
-            except (ValueError, UnicodeDecodeError) as error:
-                raise ExportError(f"{store.name(key)}: not valid JSON ({error})") from None
-            if not isinstance(summary, dict):
-                raise ExportError(f"{store.name(key)}: must be a JSON object")
-            table = source_table(summary.get("tableArn"))
-            if table is None:
-                raise ExportError(
-                    f"{store.name(key)}: tableArn {summary.get('tableArn')!r} names none of {', '.join(SOURCE_TABLES)}"
-                )
-            if summary.get("outputFormat", "DYNAMODB_JSON") != "DYNAMODB_JSON":
-                raise ExportError(
-                    f"{store.name(key)}: outputFormat {summary.get('outputFormat')!r}; export with DYNAMODB_JSON"
-                )
-            if summary.get("exportType", "FULL_EXPORT") != "FULL_EXPORT":
-                raise ExportError(
-                    f"{store.name(key)}: exportType {summary.get('exportType')!r}; a history needs a FULL_EXPORT"
-                )
+            table, summary = _summary(store, key)
             if table in found:
                 raise ExportError(
                     f"{store.name(key)}: a second export of {table} "

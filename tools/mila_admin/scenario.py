@@ -98,14 +98,23 @@ def _parse_line(number: int, data: dict[str, Any], functions: set[str]) -> Line:
     if not isinstance(body, dict):
         raise ScenarioError(number, f"{kind}: must be an object")
     if kind == "invoke":
-        function = body.get("function")
-        if function not in functions:
-            raise ScenarioError(
-                number, f"invoke.function: unknown function {function!r} (one of {', '.join(sorted(functions))})"
-            )
-        # Any JSON value: the function answers what a console user would see (ops: an error object).
-        event = body.get("event", {})
-        return Line(number, at, kind, function=function, event=plain_as_written(event))
+        return _invoke(number, at, body, functions)
+    return _write(number, at, kind, body)
+
+
+def _invoke(number: int, at: datetime, body: dict[str, Any], functions: set[str]) -> Line:
+    function = body.get("function")
+    if function not in functions:
+        raise ScenarioError(
+            number, f"invoke.function: unknown function {function!r} (one of {', '.join(sorted(functions))})"
+        )
+    # Any JSON value: the function answers what a console user would see (ops: an error object).
+    event = body.get("event", {})
+    return Line(number, at, "invoke", function=function, event=plain_as_written(event))
+
+
+def _write(number: int, at: datetime, kind: str, body: dict[str, Any]) -> Line:
+    """A put or a delete: a source table and an item (or key) with the table's key."""
     table = body.get("table")
     if table not in SOURCE_TABLES:
         raise ScenarioError(number, f"{kind}.table: must be one of {', '.join(SOURCE_TABLES)}, got {table!r}")

@@ -161,6 +161,11 @@ class History:
                 outcome["support_informed_at"] = iso(scheduled - timedelta(minutes=30))
             self.put(reported, "jobs", outcome)
             return
+        self.completed(p, base, scheduled)
+
+    def completed(self, p: Profile, base: dict[str, Any], scheduled: datetime) -> None:
+        """A job done: paid at once or later, now and then refunded, mostly rated."""
+        job_id = base["job_id"]
         done = scheduled + timedelta(minutes=self.rng.randint(40, 150))
         completed = {**base, "status": "COMPLETED", "completed_at": iso(done)}
         pay_now = self.rng.random() < 0.6

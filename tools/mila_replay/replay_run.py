@@ -11,6 +11,7 @@ import argparse
 import os
 import sys
 import time
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -85,12 +86,8 @@ def _duration(seconds: float) -> str:
     return f"{hours}h{minutes:02d}m" if hours else f"{minutes}m{secs:02d}s"
 
 
-def run(args: argparse.Namespace) -> int:
-    for target in (args.out, args.log_file):
-        if target is not None:
-            target.parent.mkdir(parents=True, exist_ok=True)
-    log: Any = open(args.log_file or os.devnull, "w", encoding="utf-8")  # noqa: SIM115
-    partial = args.out.with_name(args.out.name + ".partial") if args.out else None
+def _writer(partial: Path | None) -> Callable[[dict[str, Any]], None]:
+    """Where the outcome goes while the engine still runs: stdout, or beside its file's name."""
 
     def write(outcome: dict[str, Any]) -> None:
         if partial is None:
@@ -98,6 +95,17 @@ def run(args: argparse.Namespace) -> int:
             return
         with open(partial, "w", encoding="utf-8") as out:
             write_outcome(outcome, out)
+
+    return write
+
+
+def run(args: argparse.Namespace) -> int:
+    for target in (args.out, args.log_file):
+        if target is not None:
+            target.parent.mkdir(parents=True, exist_ok=True)
+    log: Any = open(args.log_file or os.devnull, "w", encoding="utf-8")  # noqa: SIM115
+    partial = args.out.with_name(args.out.name + ".partial") if args.out else None
+    write = _writer(partial)
 
     try:
         outcome = Replay(
