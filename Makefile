@@ -86,7 +86,7 @@ $(STAMP313): pyproject.toml
 lint: $(STAMP)
 	$(BIN)/ruff check layers functions tools tests infra bench
 	$(BIN)/ruff format --check layers functions tools tests infra bench
-	$(BIN)/mypy layers/mila_standing/mila_standing tools/mila_replay
+	$(BIN)/mypy layers/mila_standing/mila_standing tools/mila_admin tools/mila_replay
 	$(BIN)/lint-imports
 
 bench: setup

@@ -41,7 +41,7 @@ for _path in (ROOT / "layers" / "mila_standing", ROOT / "tools"):
 
 from mila_replay.aws import EmbeddedAws  # noqa: E402
 from mila_replay.backends import DynamoDBLocal  # noqa: E402
-from mila_replay.delivery import Functions  # noqa: E402
+from mila_replay.lambda_runtime import Functions  # noqa: E402
 from mila_replay.night import NightStateMachine  # noqa: E402
 from mila_replay.template import Template  # noqa: E402
 from mila_standing.adapters.dynamodb.store import DynamoStandingStore  # noqa: E402

@@ -22,12 +22,13 @@ ROOT = Path(__file__).resolve().parents[1]
 for _path in (ROOT / "layers" / "mila_standing", ROOT / "tools"):
     sys.path.insert(0, str(_path))
 
+from mila_admin.scenario import load_scenario  # noqa: E402
 from mila_replay.aws import EmbeddedAws  # noqa: E402
 from mila_replay.backends import DynamoDBLocal  # noqa: E402
-from mila_replay.engine import Replay, attribute_value  # noqa: E402
+from mila_replay.engine import Replay  # noqa: E402
 from mila_replay.outcome import write_outcome  # noqa: E402
-from mila_replay.scenario import load_scenario  # noqa: E402
 from mila_replay.template import Template  # noqa: E402
+from mila_standing.adapters.dynamodb.codec import attribute_value  # noqa: E402
 
 
 class NullLog(io.TextIOBase):

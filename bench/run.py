@@ -46,6 +46,7 @@ for _path in (LAYER, ROOT / "tools"):  # the same modules `pip install -e .` exp
 
 from mila_standing.domain.policy import Policy  # noqa: E402
 from mila_standing.domain.standing import CANCELLATION, COMPLETED, NO_SHOW, OutcomeEntry, RatingEntry, Standing  # noqa: E402
+from mila_standing.domain.times import format_time  # noqa: E402
 from mila_standing.rules import (  # noqa: E402
     CityFigures,
     Judgement,
@@ -529,8 +530,9 @@ def bench_cold_start(repeats: int) -> dict[str, Any]:
 # --- main ---------------------------------------------------------------------------------------
 
 
-def render(results: dict[str, Any]) -> str:
-    parts = []
+def _core_section(results: dict[str, Any]) -> list[str]:
+    """Section 1 of the report: the rule core."""
+    parts: list[str] = []
     core = results.get("rule_core")
     if core:
         rows = [
@@ -555,6 +557,12 @@ def render(results: dict[str, Any]) -> str:
                 "ns/entry from the median, x vs smallest from the best",
             )
         )
+    return parts
+
+
+def _replay_section(results: dict[str, Any]) -> list[str]:
+    """Sections 2 and 2b: the replay, and its capacity units per source record."""
+    parts: list[str] = []
     replay = results.get("replay")
     if replay:
         rows = []
@@ -621,7 +629,13 @@ def render(results: dict[str, Any]) -> str:
                     "tools/mila_replay/capacity.py)",
                 )
             )
-    cost = (replay or {}).get("cost")
+    return parts
+
+
+def _cost_section(results: dict[str, Any]) -> list[str]:
+    """Section 2c: the cost per million source events."""
+    parts: list[str] = []
+    cost = (results.get("replay") or {}).get("cost")
     if cost:
         pe = cost["per_event"]
         rows = [
@@ -646,6 +660,12 @@ def render(results: dict[str, Any]) -> str:
                 "prices: PRICES in bench/run.py",
             )
         )
+    return parts
+
+
+def _memory_section(results: dict[str, Any]) -> list[str]:
+    """Section 3: memory."""
+    parts: list[str] = []
     memory = results.get("memory")
     if memory:
         rows = []
@@ -657,6 +677,12 @@ def render(results: dict[str, Any]) -> str:
                 [f"rule core, one evaluation at {n} entries (tracemalloc peak)", kib(core_mem["evaluation_peak_bytes"])]
             )
         parts.append(table("3. Memory", ["what", "size"], rows))
+    return parts
+
+
+def _night_section(results: dict[str, Any]) -> list[str]:
+    """Sections 5 and 5b: the night, and its projection to the largest city."""
+    parts: list[str] = []
     night = results.get("night")
     if night:
         rows = []
@@ -733,6 +759,12 @@ def render(results: dict[str, Any]) -> str:
                 "   prices: bench/run.py PRICES (BENCHMARKS.md); Lambda billed on the AWS estimate",
             )
         )
+    return parts
+
+
+def _cold_section(results: dict[str, Any]) -> list[str]:
+    """Section 4: cold starts."""
+    parts: list[str] = []
     cold = results.get("cold_start")
     if cold:
         rows = []
@@ -760,6 +792,13 @@ def render(results: dict[str, Any]) -> str:
                 note,
             )
         )
+    return parts
+
+
+def render(results: dict[str, Any]) -> str:
+    parts: list[str] = []
+    for section in (_core_section, _replay_section, _cost_section, _memory_section, _night_section, _cold_section):
+        parts += section(results)
     parts.append(
         f"total {results['total_seconds']:.1f} s on {results['machine']['cpus']} CPU(s), "
         f"Python {results['machine']['python']}; results in {results['out']}"
@@ -798,7 +837,7 @@ def main(argv: list[str] | None = None) -> int:
 
     started = time.perf_counter()
     results: dict[str, Any] = {
-        "started_at": datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ"),
+        "started_at": format_time(datetime.now(UTC), timespec="seconds"),
         "machine": {
             "python": platform.python_version(),
             "platform": platform.platform(),

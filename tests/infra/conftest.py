@@ -12,37 +12,10 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-import yaml
+from mila_replay.template import TEMPLATE, load_template
 
 ROOT = Path(__file__).resolve().parents[2]
-TEMPLATE = ROOT / "template.yaml"
 ARTIFACT_BUCKET = "mila-standing-artifacts"
-
-
-class CfnLoader(yaml.SafeLoader):
-    """A YAML loader that turns CloudFormation short tags into their long form."""
-
-
-def _construct_short_tag(loader: CfnLoader, tag_suffix: str, node: yaml.Node) -> dict[str, Any]:
-    if isinstance(node, yaml.ScalarNode):
-        value: Any = loader.construct_scalar(node)
-    elif isinstance(node, yaml.SequenceNode):
-        value = loader.construct_sequence(node, deep=True)
-    else:
-        value = loader.construct_mapping(node, deep=True)
-    if tag_suffix == "GetAtt" and isinstance(value, str):
-        # !GetAtt Resource.Attribute — attribute names may hold dots (e.g. Endpoint.Address)
-        value = value.split(".", 1)
-    if tag_suffix in ("Ref", "Condition"):
-        return {tag_suffix: value}
-    return {f"Fn::{tag_suffix}": value}
-
-
-CfnLoader.add_multi_constructor("!", _construct_short_tag)
-
-
-def load_cfn_yaml(text: str) -> dict[str, Any]:
-    return yaml.load(text, Loader=CfnLoader)  # noqa: S506 - CfnLoader is a SafeLoader
 
 
 class _NoManagedPolicies:
@@ -67,7 +40,7 @@ def _package_code_uris(template: dict[str, Any]) -> dict[str, Any]:
 @pytest.fixture(scope="session")
 def sam_template() -> dict[str, Any]:
     """template.yaml as written (SAM), short tags expanded."""
-    return load_cfn_yaml(TEMPLATE.read_text(encoding="utf-8"))
+    return load_template(TEMPLATE)
 
 
 @pytest.fixture(scope="session")

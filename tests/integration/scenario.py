@@ -13,6 +13,7 @@ from typing import Any
 from mila_replay.backends import DynamoDBEngine
 from mila_replay.compare import differences
 from mila_replay.engine import Replay
+from mila_standing.domain.times import format_time
 
 T0 = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
 
@@ -26,7 +27,7 @@ DIFFERENTIAL = os.environ.get("MILA_ENGINE_DIFFERENTIAL") == "1"
 
 
 def iso(moment: datetime) -> str:
-    return moment.astimezone(UTC).isoformat().replace("+00:00", "Z")
+    return format_time(moment)
 
 
 def day(n: int, hour: int = 9, minute: int = 0) -> datetime:

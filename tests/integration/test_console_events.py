@@ -6,7 +6,7 @@ import json
 from pathlib import Path
 
 import pytest
-from mila_replay.delivery import LambdaContext
+from mila_replay.lambda_runtime import LambdaContext
 
 ROOT = Path(__file__).resolve().parents[2]
 EVENTS = sorted(ROOT.glob("functions/*/events/*.json"))

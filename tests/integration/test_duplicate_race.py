@@ -9,7 +9,7 @@ import threading
 
 import pytest
 from boto3.dynamodb.types import TypeSerializer
-from mila_replay.delivery import LambdaContext
+from mila_replay.lambda_runtime import LambdaContext
 from mila_standing.domain.standing import CLOSED
 from mila_standing.platform import runtime
 from mila_standing.usecases.ports import FLAG

@@ -12,7 +12,9 @@ import sys
 from pathlib import Path
 
 import pytest
-from mila_replay import cli
+from mila_admin import cli
+from mila_admin.scenario import ScenarioError
+from mila_replay import replay_run
 from mila_replay.backends import DynamoDBLocal, EngineError
 from mila_replay.engine import Replay
 from mila_replay.generate import generate
@@ -81,7 +83,7 @@ def test_contract_5_ctrl_c_during_a_replay_leaves_no_jvm(scenario, own_engine, m
         if done >= 2:
             raise KeyboardInterrupt
 
-    monkeypatch.setattr(cli, "Progress", lambda: interrupt)
+    monkeypatch.setattr(replay_run, "Progress", lambda: interrupt)
     assert cli.main(["replay", str(scenario.write())]) == 130
     assert own_engine.started and not any(_jvm_alive(pid) for pid in own_engine.started)
 
@@ -101,8 +103,6 @@ def test_contract_4_items_dynamodb_refuses_are_bad_lines_with_its_message(tmp_pa
         {"at": "2026-03-02T09:00:00Z", "put": {"table": "ratings", "item": item}},
     ]
     path.write_text("\n".join(json.dumps(line) for line in lines) + "\n")
-    from mila_replay.scenario import ScenarioError
-
     with pytest.raises(ScenarioError) as refused:
         Replay(path).run()
     assert refused.value.line == 2
@@ -139,7 +139,7 @@ def test_contract_5_two_replays_at_once_each_have_their_own_engine(tmp_path):
     env = {k: v for k, v in os.environ.items() if k != "MILA_DYNAMODB_ENDPOINT"}
     runs = [
         subprocess.Popen(
-            [sys.executable, "-m", "mila_replay.cli", "replay", str(path), "--out", str(tmp_path / f"o{n}.json")],
+            [sys.executable, "-m", "mila_admin.cli", "replay", str(path), "--out", str(tmp_path / f"o{n}.json")],
             env=env,
             cwd=ROOT,
             stderr=subprocess.PIPE,
@@ -175,14 +175,14 @@ def test_a_long_replay_shows_where_it_is_on_a_terminal_only():
 
     ticks = iter([0.0, 10.0, 20.0])
     screen = Terminal()
-    progress = cli.Progress(screen, clock=lambda: next(ticks))
+    progress = replay_run.Progress(screen, clock=lambda: next(ticks))
     progress(500, 1000, 730)
     progress(1000, 1000, 1460)
     shown = screen.getvalue()
     assert "500/1,000 lines" in shown and "730 records" in shown and "50 lines/s" in shown and "0m10s left" in shown
     assert "replay done: 1,000 lines, 1,460 records" in shown
     quiet = io.StringIO()  # not a terminal: nothing
-    cli.Progress(quiet)(1, 2, 3)
+    replay_run.Progress(quiet)(1, 2, 3)
     assert quiet.getvalue() == ""
 
 

@@ -11,7 +11,7 @@ from datetime import timedelta
 from typing import Any
 
 from mila_replay.capacity import item_size
-from mila_replay.engine import attribute_value
+from mila_standing.adapters.dynamodb.codec import attribute_value
 from mila_standing.domain.models import MAX_ID_BYTES
 from mila_standing.domain.standing import AGGREGATE_BUDGET_BYTES, ITEM_BUDGET_BYTES
 from mila_standing.usecases.ops import MAX_ACTOR_CHARS, MAX_NOTE_CHARS, MAX_REASON_CHARS

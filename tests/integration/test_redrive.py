@@ -10,8 +10,8 @@ from typing import Any
 import boto3
 import pytest
 from botocore.exceptions import ClientError
+from mila_admin.redrive import Redrive
 from mila_replay.engine import Replay
-from mila_replay.redrive import Redrive
 from mila_standing.usecases import ratings
 from moto import mock_aws
 
@@ -226,7 +226,8 @@ def test_records_past_their_maximum_age_are_discarded_with_lambdas_condition():
     from types import SimpleNamespace
 
     from mila_replay.aws import StreamOrigin
-    from mila_replay.delivery import MappingRunner
+    from mila_replay.failure_record import OnFailureQueues
+    from mila_replay.mappings import MappingRunner
     from mila_replay.template import Mapping
     from mila_standing.platform import clock
 
@@ -239,7 +240,7 @@ def test_records_past_their_maximum_age_are_discarded_with_lambdas_condition():
     )
     functions = SimpleNamespace(invoke=lambda name, event: pytest.fail("an expired record was delivered"))
     mapping = Mapping("on_rating", "RatingsTable", maximum_retry_attempts=5, on_failure=QUEUE, maximum_record_age=21600)
-    runner = MappingRunner(mapping, functions, aws)  # type: ignore[arg-type]
+    runner = MappingRunner(mapping, functions, OnFailureQueues.of(aws))  # type: ignore[arg-type]
     written = day(1)
     runner.offer(
         [

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import json
 
-from mila_replay.cli import main
+from mila_admin.cli import main
 
 from .scenario import day, notices_of
 

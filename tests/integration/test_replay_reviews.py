@@ -17,8 +17,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from mila_admin.cli import main
 from mila_replay import engine
-from mila_replay.cli import main
 
 from .scenario import day, iso, notices_of
 from .test_nightly_fanout import CrashingNight

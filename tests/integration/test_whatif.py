@@ -11,11 +11,11 @@ from pathlib import Path
 
 import boto3
 import pytest
-from mila_replay.cli import main
+from mila_admin.cli import main
+from mila_admin.export import snapshot, write_export
+from mila_admin.importing import import_history, write_scenario
 from mila_replay.compare import differences
 from mila_replay.engine import Replay
-from mila_replay.export import snapshot, write_export
-from mila_replay.importing import import_history, write_scenario
 from moto import mock_aws
 
 from . import scenario as scenarios

@@ -9,9 +9,9 @@ from datetime import UTC, datetime
 from decimal import Decimal
 
 import pytest
-from mila_replay.export import ExportError, find_exports, read_items, snapshot, write_export
-from mila_replay.history import SourceItem, rebuild
-from mila_replay.importing import import_history
+from mila_admin.export import ExportError, find_exports, read_items, snapshot, write_export
+from mila_admin.history import SourceItem, rebuild
+from mila_admin.importing import import_history
 
 EXPORTED = datetime(2026, 11, 1, tzinfo=UTC)
 
@@ -245,8 +245,8 @@ def test_an_ion_export_is_refused_by_name(tmp_path):
 def test_the_import_command_writes_a_scenario_and_says_what_it_could_not_reconstruct(tmp_path, capsys):
     """Issue 10: `mila-standing export` then `mila-standing import`: a scenario the replay accepts, the
     gaps as counts on stderr and in FILE.import.json, nothing under the scenario's name on failure."""
-    from mila_replay.cli import main
-    from mila_replay.scenario import load_scenario
+    from mila_admin.cli import main
+    from mila_admin.scenario import load_scenario
 
     scenario = tmp_path / "history.jsonl"
     scenario.write_text("".join(json.dumps(line, default=str) + "\n" for line in scenario_lines()))

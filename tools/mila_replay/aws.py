@@ -18,12 +18,13 @@ from typing import Any
 
 import boto3
 from botocore.config import Config
-from botocore.exceptions import ClientError
+from mila_admin.filters import matches
 from moto import mock_aws
 from moto.core.config import DefaultConfig
 
 from .backends import DynamoDBEngine, MotoDynamoDB
 from .capacity import WITH_CAPACITY, WRITES, CapacityMeter
+from .chaos import InjectedServiceError
 from .template import Template, short_table_name
 
 REGION = "us-east-1"
@@ -151,6 +152,11 @@ class EmbeddedAws:
             return self.session.client(service, endpoint_url=self.engine.endpoint_url, config=config)
         return self.session.client(service, config=config)
 
+    def invoking(self, function: str) -> None:
+        """A function runs: its calls count from here on, and are its own."""
+        self.counting = True
+        self.current_function = function
+
     # --- hooks on the functions' session ----------------------------------------------------
     def _count(self, model: Any = None, **_: Any) -> None:
         if self.counting and model is not None:
@@ -165,10 +171,7 @@ class EmbeddedAws:
             self.crash_after -= 1
             if self.crash_after <= 0:
                 self.crash_after = None
-                raise ClientError(
-                    {"Error": {"Code": "InternalServerError", "Message": "injected: the worker died half way"}},
-                    model.name,
-                )
+                raise InjectedServiceError(model.name)
         if self.counting and model.name in WITH_CAPACITY:
             params.setdefault("ReturnConsumedCapacity", "INDEXES")
 
@@ -186,7 +189,7 @@ class EmbeddedAws:
 
     def mark_dirty(self, table: str, key: dict[str, Any] | None = None) -> None:
         patterns = self.key_filters.get(table)
-        interesting = patterns is None or key is None or any(_keys_match(p, key) for p in patterns)
+        interesting = patterns is None or key is None or any(matches(p, key) for p in patterns)
         self.dirty[table] = self.dirty.get(table, False) or interesting
 
     # --- resources ------------------------------------------------------------------------
@@ -280,9 +283,3 @@ def stack_stream_arn(name: str) -> str:
     """A stream's ARN as records carry it, with a fixed label (the engines label streams with
     the wall-clock time they were created), so records are identical from run to run."""
     return f"{stack_table_arn(name)}/stream/replay"
-
-
-def _keys_match(pattern: dict[str, Any], key: dict[str, Any]) -> bool:
-    from .delivery import matches
-
-    return matches(pattern, key)

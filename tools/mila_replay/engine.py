@@ -10,12 +10,13 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
-from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
 import yaml
 from botocore.exceptions import ClientError
+from mila_admin.scenario import SOURCE_TABLES, Line, Scenario, ScenarioError, load_scenario
+from mila_standing.adapters.dynamodb.codec import attribute_value
 from mila_standing.domain.policy import Policy, PolicyError
 from mila_standing.domain.times import format_time
 from mila_standing.platform import clock
@@ -23,10 +24,12 @@ from mila_standing.platform import runtime as standing_runtime
 
 from .aws import EmbeddedAws
 from .backends import DEFAULT_ENGINE, DynamoDBEngine, make_engine
-from .delivery import Chaos, Functions, MappingRunner, deliver_in_stream_order, passes
+from .chaos import Chaos
+from .failure_record import OnFailureQueues
+from .lambda_runtime import Functions
+from .mappings import MappingRunner, deliver_in_stream_order
 from .night import NightStateMachine
 from .outcome import build_outcome
-from .scenario import SOURCE_TABLES, Line, Scenario, ScenarioError, load_scenario
 from .streams import StreamReader
 from .template import TEMPLATE, Mapping, Template
 
@@ -97,84 +100,15 @@ class Replay:
         policy_file: Path,
         started: float,
     ) -> dict[str, Any]:
-        specs = {spec.name: spec for spec in template.functions(aws.refs)}
-        for spec in specs.values():
-            os.environ.update(spec.environment)  # same values in every function of this stack
-        os.environ["POLICY_FILE"] = str(policy_file)
-        standing_runtime.reset()  # a cold start for this run's environment
-
-        def invoking(name: str) -> None:
-            aws.counting = True
-            aws.current_function = name
-
-        functions = Functions(specs, self.log, on_invoke=invoking)
+        functions = _functions(template, aws, policy_file, self.log)
         chaos = Chaos(random.Random(self.chaos_seed)) if self.chaos_seed is not None else None
         night = NightStateMachine.from_template(template, functions, chaos, aws.crash)
         mappings = template.mappings(aws.streams, aws.queue_arns)
-        runners = [MappingRunner(m, functions, aws, chaos) for m in mappings]
-        readers = {logical: StreamReader(aws, arn, aws.tables[logical]) for arn, logical in aws.streams.items()}
-        for logical in readers:
-            aws.key_filters.update(_key_filters(aws.tables[logical], [m for m in mappings if m.source == logical]))
-        order = sorted(readers, key=lambda t: DELIVERY_ORDER.index(t) if t in DELIVERY_ORDER else 99)
-        source_streams = {logical for logical in readers if aws.tables[logical] in SOURCE_TABLES}
-        invocations: list[dict[str, Any]] = []
-        delivered = {"records": 0, "source": 0}
-
-        def deliver(now: datetime) -> None:
-            """Until no stream has anything new: read each written stream, filter, deliver in batches."""
-            clock.set_now(now)
-            while True:
-                worked = False
-                for logical in order:
-                    table = aws.tables[logical]
-                    if not aws.dirty.pop(table, False):
-                        continue  # nothing written there that any mapping could take
-                    records = readers[logical].read(now)
-                    on_stream = [runner for runner in runners if runner.mapping.source == logical]
-                    wanted = sum(1 for r in records if any(passes(runner.mapping, r) for runner in on_stream))
-                    delivered["records"] += wanted
-                    if logical in source_streams:
-                        delivered["source"] += wanted
-                    for runner in on_stream:
-                        runner.offer(records)
-                    worked = deliver_in_stream_order(on_stream) or worked
-                if not worked and not any(aws.dirty.values()):
-                    return
-
-        lines = scenario.lines
-        index = 0
-        while index < len(lines):
-            line = lines[index]
-            if line.kind == "invoke":
-                deliver(line.at)
-                clock.set_now(line.at)
-                try:
-                    if night is not None and night.runs(line.function, line.event):
-                        response = night.run(line.event, line.at)  # the schedule starts the state machine
-                    else:
-                        response = functions.invoke(line.function or "", line.event)
-                except Exception as error:  # an unhandled error is the invocation's answer, as on AWS
-                    response = {"errorMessage": str(error), "errorType": type(error).__name__}
-                invocations.append({"function": line.function, "at": format_time(line.at), "response": response})
-                deliver(line.at)
-                index += 1
-            else:
-                burst = [line]
-                while (
-                    index + len(burst) < len(lines)
-                    and lines[index + len(burst)].at == line.at
-                    and lines[index + len(burst)].kind != "invoke"
-                ):
-                    burst.append(lines[index + len(burst)])
-                aws.counting = False
-                for write in burst:
-                    self._write(aws, write)
-                deliver(line.at)
-                index += len(burst)
-            if self.progress:
-                self.progress(index, len(lines), delivered["records"])
-        aws.counting = False
-        final = lines[-1].at if lines else clock.now()
+        deliver = StreamDelivery.of(
+            aws, [MappingRunner(m, functions, OnFailureQueues.of(aws), chaos) for m in mappings]
+        )
+        invocations = self._apply(scenario.lines, aws, functions, night, deliver)
+        final = scenario.lines[-1].at if scenario.lines else clock.now()
         if self.before_outcome is not None:
             self.before_outcome(aws, functions, mappings)
             deliver(final)
@@ -186,18 +120,47 @@ class Replay:
             lazy_tables=self.sink is not None,
             stats={
                 "engine": aws.engine.name,
-                "stream_records": delivered["records"],
+                "stream_records": deliver.records,
                 "invocations": functions.invocations,
                 "seconds": round(time.perf_counter() - started, 3),
                 "aws_calls": dict(sorted(aws.aws_calls.items())),
                 # moto's own figures ignore indexes: only AWS's engine's count (None on moto).
-                "capacity": aws.capacity.summary(delivered["source"]) if aws.engine.endpoint_url else None,
+                "capacity": aws.capacity.summary(deliver.source_records) if aws.engine.endpoint_url else None,
             },
         )
         if self.sink is not None:
             self.sink(outcome)
             outcome.pop("tables")
         return outcome
+
+    def _apply(
+        self,
+        lines: list[Line],
+        aws: EmbeddedAws,
+        functions: Functions,
+        night: NightStateMachine | None,
+        deliver: StreamDelivery,
+    ) -> list[dict[str, Any]]:
+        """Every line in order, the streams delivered after each (a burst: after its last write);
+        returns the invocations' answers."""
+        invocations: list[dict[str, Any]] = []
+        index = 0
+        while index < len(lines):
+            line = lines[index]
+            if line.kind == "invoke":
+                invocations.append(_invoke(line, functions, night, deliver))
+                index += 1
+            else:
+                burst = _burst(lines, index)
+                aws.counting = False
+                for write in burst:
+                    self._write(aws, write)
+                deliver(line.at)
+                index += len(burst)
+            if self.progress:
+                self.progress(index, len(lines), deliver.records)
+        aws.counting = False
+        return invocations
 
     @staticmethod
     def _write(aws: EmbeddedAws, line: Line) -> None:
@@ -214,26 +177,6 @@ class Replay:
             # DynamoDB refused the item: a bad line, named by its number, with DynamoDB's own words.
             raise ScenarioError(line.number, f"{line.kind}: DynamoDB refused the item ({_reason(error)})") from None
         aws.mark_dirty(table)
-
-
-def attribute_value(value: Any) -> dict[str, Any]:
-    """A scenario value in DynamoDB's JSON. Numbers go as written, so that DynamoDB itself judges
-    their range and precision (boto3's serializer would refuse them first, in its own words)."""
-    if isinstance(value, bool):
-        return {"BOOL": value}
-    if isinstance(value, int | Decimal):
-        return {"N": str(value)}
-    if isinstance(value, float):
-        return {"N": repr(value)}
-    if value is None:
-        return {"NULL": True}
-    if isinstance(value, str):
-        return {"S": value}
-    if isinstance(value, list):
-        return {"L": [attribute_value(v) for v in value]}
-    if isinstance(value, dict):
-        return {"M": {str(k): attribute_value(v) for k, v in value.items()}}
-    raise TypeError(f"cannot store {type(value).__name__}")
 
 
 def _key_filters(table: str, mappings: list[Mapping]) -> dict[str, list[dict[str, Any]]]:
@@ -255,6 +198,92 @@ def _reason(error: Exception) -> str:
     if isinstance(error, ClientError):
         return error.response.get("Error", {}).get("Message", str(error))
     return f"{type(error).__name__}: {error}" if str(error) else type(error).__name__
+
+
+def _functions(template: Template, aws: EmbeddedAws, policy_file: Path, log: io.TextIOBase) -> Functions:
+    """The stack's functions with the environment template.yaml gives them, cold for this run."""
+    specs = {spec.name: spec for spec in template.functions(aws.refs)}
+    for spec in specs.values():
+        os.environ.update(spec.environment)  # same values in every function of this stack
+    os.environ["POLICY_FILE"] = str(policy_file)
+    standing_runtime.reset()  # a cold start for this run's environment
+    return Functions(specs, log, on_invoke=aws.invoking)
+
+
+def _burst(lines: list[Line], index: int) -> list[Line]:
+    """The writes from ``index`` on that share its time (CONTRACT §4: delivered together)."""
+    burst = [lines[index]]
+    while (
+        index + len(burst) < len(lines)
+        and lines[index + len(burst)].at == lines[index].at
+        and lines[index + len(burst)].kind != "invoke"
+    ):
+        burst.append(lines[index + len(burst)])
+    return burst
+
+
+def _invoke(
+    line: Line, functions: Functions, night: NightStateMachine | None, deliver: StreamDelivery
+) -> dict[str, Any]:
+    """An invoke line: after everything written before it is delivered, and what it wrote after."""
+    deliver(line.at)
+    clock.set_now(line.at)
+    try:
+        if night is not None and night.runs(line.function, line.event):
+            response = night.run(line.event, line.at)  # the schedule starts the state machine
+        else:
+            response = functions.invoke(line.function or "", line.event)
+    except Exception as error:  # an unhandled error is the invocation's answer, as on AWS
+        response = {"errorMessage": str(error), "errorType": type(error).__name__}
+    invocation = {"function": line.function, "at": format_time(line.at), "response": response}
+    deliver(line.at)
+    return invocation
+
+
+@dataclass
+class StreamDelivery:
+    """Lambda's pollers: every stream with something new read, its records filtered and handed to
+    its mappings in batches, until no stream has anything new (CONTRACT §4, delivery timing)."""
+
+    aws: EmbeddedAws
+    readers: dict[str, StreamReader]  # table logical id -> its stream's reader, in delivery order
+    runners: list[MappingRunner]
+    source_streams: set[str]  # the platform's tables (their records are the capacity's denominator)
+    records: int = 0  # stream records some mapping took, so far
+    source_records: int = 0  # of them, from the platform's tables
+
+    @classmethod
+    def of(cls, aws: EmbeddedAws, runners: list[MappingRunner]) -> StreamDelivery:
+        readers = {logical: StreamReader(aws, arn, aws.tables[logical]) for arn, logical in aws.streams.items()}
+        for logical in readers:
+            mappings = [r.mapping for r in runners if r.mapping.source == logical]
+            aws.key_filters.update(_key_filters(aws.tables[logical], mappings))
+        order = sorted(readers, key=lambda t: DELIVERY_ORDER.index(t) if t in DELIVERY_ORDER else 99)
+        source_streams = {logical for logical in readers if aws.tables[logical] in SOURCE_TABLES}
+        return cls(aws, {logical: readers[logical] for logical in order}, runners, source_streams)
+
+    def __call__(self, now: datetime) -> None:
+        clock.set_now(now)
+        while True:
+            worked = False
+            for logical, reader in self.readers.items():
+                worked = self._stream(logical, reader, now) or worked
+            if not worked and not any(self.aws.dirty.values()):
+                return
+
+    def _stream(self, logical: str, reader: StreamReader, now: datetime) -> bool:
+        """One stream's new records to its mappings; whether any function was invoked."""
+        if not self.aws.dirty.pop(self.aws.tables[logical], False):
+            return False  # nothing written there that any mapping could take
+        records = reader.read(now)
+        on_stream = [runner for runner in self.runners if runner.mapping.source == logical]
+        wanted = sum(1 for r in records if any(runner.takes(r) for runner in on_stream))
+        self.records += wanted
+        if logical in self.source_streams:
+            self.source_records += wanted
+        for runner in on_stream:
+            runner.offer(records)
+        return deliver_in_stream_order(on_stream)
 
 
 def run_replay(

@@ -1,8 +1,8 @@
 """A city-sized history for the replay: ``mila-standing generate --partners N``.
 
-Deterministic (seeded), standard library only. Events come in the proportions of a real
-marketplace month: partners registering (a few unverified, a few second accounts), jobs going
-through their states (requested, accepted, then completed, cancelled by the customer or the
+Deterministic (seeded), standard library only (and the system's one time format). Events come in
+the proportions of a real marketplace month: partners registering (a few unverified, a few second
+accounts), jobs going through their states (requested, accepted, then completed, cancelled by the customer or the
 partner, or a no-show, some announced to support), payments (at completion or later), a few
 refunds, ratings after most completed jobs (a few changed or voided by support later), customer
 secrets on some jobs, ops calls (incidents, reinstatements, explanations) and a nightly check
@@ -22,6 +22,8 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
+from mila_standing.domain.times import format_time
+
 START = datetime(2026, 10, 1, tzinfo=UTC)
 NIGHTLY_HOUR = 2  # the template's default schedule, cron(0 2 * * ? *)
 CITIES = ("leipzig", "dresden", "halle")
@@ -40,7 +42,7 @@ class Profile:
 
 
 def iso(moment: datetime) -> str:
-    return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+    return format_time(moment, timespec="seconds")
 
 
 class History:
@@ -159,6 +161,11 @@ class History:
                 outcome["support_informed_at"] = iso(scheduled - timedelta(minutes=30))
             self.put(reported, "jobs", outcome)
             return
+        self.completed(p, base, scheduled)
+
+    def completed(self, p: Profile, base: dict[str, Any], scheduled: datetime) -> None:
+        """A job done: paid at once or later, now and then refunded, mostly rated."""
+        job_id = base["job_id"]
         done = scheduled + timedelta(minutes=self.rng.randint(40, 150))
         completed = {**base, "status": "COMPLETED", "completed_at": iso(done)}
         pay_now = self.rng.random() < 0.6

@@ -18,7 +18,8 @@ from typing import Any
 
 from mila_standing.domain.times import format_time
 
-from .delivery import Chaos, FunctionError, Functions
+from .chaos import Chaos
+from .lambda_runtime import FunctionError, Functions
 from .template import Template
 
 STATE_MACHINE = "NightlyStateMachine"
@@ -70,7 +71,7 @@ class NightStateMachine:
     def _task(self, event: dict[str, Any], may_crash: bool = False) -> Any:
         for attempt in range(1, self.attempts + 1):
             if may_crash and self.chaos and attempt < self.attempts and self.chaos.worker_crashes():
-                self.faults(self.chaos.rng.randint(1, 12))  # the worker dies after a few calls
+                self.faults(self.chaos.calls_before_crash())  # the worker dies after a few calls
             try:
                 return self.functions.invoke(self.function, event)
             except FunctionError:

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterator
+from dataclasses import dataclass, field
 from datetime import datetime
 from typing import IO, Any
 
-from boto3.dynamodb.types import TypeDeserializer
+from mila_standing.adapters.dynamodb.codec import from_attrs
 from mila_standing.adapters.table.items import figures_from_item, standing_from_items
 from mila_standing.adapters.table.keys import AGGREGATE, OUTCOME_PREFIX, RATING_PREFIX
 from mila_standing.domain.numbers import plain
@@ -17,14 +18,12 @@ from mila_standing.usecases.views import partner_view
 
 from .aws import EmbeddedAws
 
-_deserializer = TypeDeserializer()
-
 
 def scan(aws: EmbeddedAws, table: str) -> Iterator[dict[str, Any]]:
     """A table's items, page by page (never the whole table at once)."""
     for page in aws.dynamodb.get_paginator("scan").paginate(TableName=table):
         for item in page.get("Items", []):
-            yield {k: _deserializer.deserialize(v) for k, v in item.items()}
+            yield from_attrs(item)
 
 
 class LazyTables(dict):
@@ -60,6 +59,9 @@ def write_outcome(outcome: dict[str, Any], out: IO[str]) -> None:
     out.write("}\n")
 
 
+LEDGER_FIELDS = ("job_id", "partner_id", "kind", "price_cents", "commission_cents", "payout_cents", "city", "at")
+
+
 def build_outcome(
     aws: EmbeddedAws,
     policy: Policy,
@@ -68,17 +70,46 @@ def build_outcome(
     stats: dict[str, Any],
     lazy_tables: bool = False,
 ) -> dict[str, Any]:
-    partitions: dict[str, list[dict[str, Any]]] = {}
-    notices: list[dict[str, Any]] = []
-    ledger: list[dict[str, Any]] = []
-    cities: dict[str, dict[str, Any]] = {}
-    figures: dict[str | None, CityFigures] = {}
+    standings = _Standings()
     for item in scan(aws, "standing") if "standing" in aws.tables.values() else iter(()):
+        standings.add(item)
+    partners = standings.partners(policy, now)
+    standings.notices.sort(key=lambda n: (n["at"], n["notice_id"]))
+    standings.ledger.sort(key=lambda e: (e["at"] or "", e["job_id"], e["kind"]))
+    dead_letters = _dead_letters(aws)
+    published = aws.drain_queue(aws.notice_tap) if getattr(aws, "notice_tap", None) else []
+    return {
+        "partners": partners,
+        "notices": standings.notices,
+        "ledger": standings.ledger,
+        "cities": dict(sorted(standings.cities.items())),
+        "invocations": invocations,
+        "dead_letters": dead_letters,
+        "stats": {**stats, "published_notices": len(published)},
+        "logins": _logins(aws),
+        "tables": LazyTables(aws)
+        if lazy_tables
+        else {name: [plain(i) for i in scan(aws, name)] for name in sorted(aws.tables.values())},
+    }
+
+
+@dataclass
+class _Standings:
+    """The standing table, read once: each partner's partition, the notices, the ledger and the
+    cities' figures."""
+
+    partitions: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
+    notices: list[dict[str, Any]] = field(default_factory=list)
+    ledger: list[dict[str, Any]] = field(default_factory=list)
+    cities: dict[str, dict[str, Any]] = field(default_factory=dict)
+    figures: dict[str | None, CityFigures] = field(default_factory=dict)
+
+    def add(self, item: dict[str, Any]) -> None:
         pk, sk = item["pk"], item["sk"]
         if pk.startswith("PARTNER#") and (sk == AGGREGATE or sk.startswith((RATING_PREFIX, OUTCOME_PREFIX))):
-            partitions.setdefault(pk, []).append(item)
+            self.partitions.setdefault(pk, []).append(item)
         elif sk.startswith("NOTICE#"):
-            notices.append(
+            self.notices.append(
                 {
                     "partner_id": item["partner_id"],
                     "type": item["type"],
@@ -88,46 +119,37 @@ def build_outcome(
                 }
             )
         elif pk.startswith("LEDGER#"):
-            ledger.append(
-                {
-                    k: plain(item.get(k))
-                    for k in (
-                        "job_id",
-                        "partner_id",
-                        "kind",
-                        "price_cents",
-                        "commission_cents",
-                        "payout_cents",
-                        "city",
-                        "at",
-                    )
-                }
-            )
+            self.ledger.append({k: plain(item.get(k)) for k in LEDGER_FIELDS})
         elif pk.startswith("CITY#") and sk == "FIGURES" and item.get("city"):
-            stored = figures[item["city"]] = figures_from_item(item)
-            cities[item["city"]] = {
-                "average_cancellation_rate": float(stored.average),
-                "maximum_cancellation_rate": float(stored.maximum),
-            }
-    partners = {}
-    for pk in sorted(partitions):
-        items = partitions[pk]
-        if not any(i["sk"] == AGGREGATE for i in items):
-            continue
-        standing = standing_from_items(items)
-        city_policy = policy.for_city(standing.city)
-        if standing.city and standing.city not in cities:
-            # R4.3: until a city's first nightly check, its figures are the policy's defaults.
-            default = CityFigures.default(city_policy)
-            cities[standing.city] = {
-                "average_cancellation_rate": float(default.average),
-                "maximum_cancellation_rate": float(default.maximum),
-            }
-        j = Judgement(city_policy, figures.get(standing.city) or CityFigures.default(city_policy), now)
-        partners[standing.partner_id] = partner_view(standing, j)
-    partners = dict(sorted(partners.items()))
-    notices.sort(key=lambda n: (n["at"], n["notice_id"]))
-    ledger.sort(key=lambda e: (e["at"] or "", e["job_id"], e["kind"]))
+            stored = self.figures[item["city"]] = figures_from_item(item)
+            self.cities[item["city"]] = _city_view(stored)
+
+    def partners(self, policy: Policy, now: datetime) -> dict[str, Any]:
+        """Each partner as CONTRACT §4 shows them, judged by their city's figures at ``now``."""
+        partners = {}
+        for pk in sorted(self.partitions):
+            items = self.partitions[pk]
+            if not any(i["sk"] == AGGREGATE for i in items):
+                continue
+            standing = standing_from_items(items)
+            city_policy = policy.for_city(standing.city)
+            if standing.city and standing.city not in self.cities:
+                # R4.3: until a city's first nightly check, its figures are the policy's defaults.
+                self.cities[standing.city] = _city_view(CityFigures.default(city_policy))
+            j = Judgement(city_policy, self.figures.get(standing.city) or CityFigures.default(city_policy), now)
+            partners[standing.partner_id] = partner_view(standing, j)
+        return dict(sorted(partners.items()))
+
+
+def _city_view(figures: CityFigures) -> dict[str, float]:
+    return {
+        "average_cancellation_rate": float(figures.average),
+        "maximum_cancellation_rate": float(figures.maximum),
+    }
+
+
+def _dead_letters(aws: EmbeddedAws) -> list[dict[str, Any]]:
+    """Every record in an on-failure destination, with its error (the queues are drained)."""
     dead_letters = []
     seen: set[tuple[Any, Any, Any]] = set()
     for url in aws.queues.values():
@@ -153,20 +175,7 @@ def build_outcome(
                 dead_letters.append(
                     {**{k: message.get(k) for k in ("function", "record", "error")}, "failure": "InvalidRecord"}
                 )
-    published = aws.drain_queue(aws.notice_tap) if getattr(aws, "notice_tap", None) else []
-    return {
-        "partners": partners,
-        "notices": notices,
-        "ledger": ledger,
-        "cities": dict(sorted(cities.items())),
-        "invocations": invocations,
-        "dead_letters": dead_letters,
-        "stats": {**stats, "published_notices": len(published)},
-        "logins": _logins(aws),
-        "tables": LazyTables(aws)
-        if lazy_tables
-        else {name: [plain(i) for i in scan(aws, name)] for name in sorted(aws.tables.values())},
-    }
+    return dead_letters
 
 
 def _logins(aws: EmbeddedAws) -> dict[str, bool]:

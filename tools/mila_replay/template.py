@@ -4,6 +4,7 @@ the functions with their environment, and each stream mapping's settings."""
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -16,20 +17,22 @@ STACK_NAME = "mila"
 
 
 class CfnLoader(yaml.SafeLoader):
-    """YAML with CloudFormation's short tags (!Ref, !GetAtt, !Sub, !If ...)."""
+    """YAML with CloudFormation's short tags (!Ref, !GetAtt, !Sub, !If ...) in their long form: the
+    one template loader (the replay, the template tests and the bench read template.yaml with it)."""
 
 
 def _tag(loader: CfnLoader, suffix: str, node: yaml.Node) -> dict[str, Any]:
-    name = "Ref" if suffix == "Ref" else f"Fn::{suffix}"
     if isinstance(node, yaml.ScalarNode):
         value: Any = loader.construct_scalar(node)
         if suffix == "GetAtt":
+            # !GetAtt Resource.Attribute: the attribute's name may hold dots (Endpoint.Address)
             value = value.split(".", 1)
     elif isinstance(node, yaml.SequenceNode):
         value = loader.construct_sequence(node, deep=True)
     else:
         value = loader.construct_mapping(node, deep=True)
-    return {name: value}
+    # !Ref and !Condition keep their names; every other short tag is an Fn:: function.
+    return {suffix if suffix in ("Ref", "Condition") else f"Fn::{suffix}": value}
 
 
 CfnLoader.add_multi_constructor("!", _tag)
@@ -92,41 +95,9 @@ class Template:
             return value
         if len(value) == 1:
             ((key, arg),) = value.items()
-            if key == "Ref":
-                if arg in refs:
-                    return refs[arg]
-                if arg == "AWS::StackName":
-                    return STACK_NAME
-                if arg == "AWS::Region":
-                    return "us-east-1"
-                if arg == "AWS::AccountId":
-                    return "123456789012"
-                if arg == "AWS::NoValue":
-                    return None
-                return self.parameters.get(arg, "")
-            if key == "Fn::GetAtt":
-                logical, attribute = arg if isinstance(arg, list) else arg.split(".", 1)
-                return refs.get(f"{logical}.{attribute}")
-            if key == "Fn::If":
-                name, yes, no = arg
-                return self.evaluate(yes if self.condition(name) else no, refs)
-            if key == "Fn::Equals":
-                a, b = (self.evaluate(v, refs) for v in arg)
-                return a == b
-            if key == "Fn::Not":
-                return not self.evaluate(arg[0], refs)
-            if key == "Fn::And":
-                return all(self.evaluate(v, refs) for v in arg)
-            if key == "Fn::Or":
-                return any(self.evaluate(v, refs) for v in arg)
-            if key == "Condition":
-                return self.condition(arg)
-            if key == "Fn::Sub":
-                text, extra = (arg, {}) if isinstance(arg, str) else (arg[0], arg[1])
-                return self._sub(text, {**refs, **{k: self.evaluate(v, refs) for k, v in extra.items()}})
-            if key == "Fn::Join":
-                sep, parts = arg
-                return sep.join(str(self.evaluate(p, refs)) for p in parts)
+            intrinsic = INTRINSICS.get(key)
+            if intrinsic is not None:
+                return intrinsic(self, arg, refs)
         return {k: self.evaluate(v, refs) for k, v in value.items()}
 
     def _sub(self, text: str, refs: dict[str, Any]) -> str:
@@ -198,6 +169,62 @@ class Template:
                     )
                 )
         return out
+
+
+# --- the intrinsic functions the template uses ------------------------------------------------
+PSEUDO_PARAMETERS = {
+    "AWS::StackName": STACK_NAME,
+    "AWS::Region": "us-east-1",
+    "AWS::AccountId": "123456789012",
+    "AWS::NoValue": None,
+}
+
+
+def _ref(template: Template, name: Any, refs: dict[str, Any]) -> Any:
+    if name in refs:
+        return refs[name]
+    if name in PSEUDO_PARAMETERS:
+        return PSEUDO_PARAMETERS[name]
+    return template.parameters.get(name, "")
+
+
+def _get_att(template: Template, arg: Any, refs: dict[str, Any]) -> Any:
+    logical, attribute = arg if isinstance(arg, list) else arg.split(".", 1)
+    return refs.get(f"{logical}.{attribute}")
+
+
+def _if(template: Template, arg: Any, refs: dict[str, Any]) -> Any:
+    name, yes, no = arg
+    return template.evaluate(yes if template.condition(name) else no, refs)
+
+
+def _equals(template: Template, arg: Any, refs: dict[str, Any]) -> bool:
+    a, b = (template.evaluate(v, refs) for v in arg)
+    return bool(a == b)
+
+
+def _sub(template: Template, arg: Any, refs: dict[str, Any]) -> str:
+    text, extra = (arg, {}) if isinstance(arg, str) else (arg[0], arg[1])
+    return template._sub(text, {**refs, **{k: template.evaluate(v, refs) for k, v in extra.items()}})
+
+
+def _join(template: Template, arg: Any, refs: dict[str, Any]) -> str:
+    separator, parts = arg
+    return str(separator.join(str(template.evaluate(p, refs)) for p in parts))
+
+
+INTRINSICS: dict[str, Callable[[Template, Any, dict[str, Any]], Any]] = {
+    "Ref": _ref,
+    "Fn::GetAtt": _get_att,
+    "Fn::If": _if,
+    "Fn::Equals": _equals,
+    "Fn::Not": lambda template, arg, refs: not template.evaluate(arg[0], refs),
+    "Fn::And": lambda template, arg, refs: all(template.evaluate(v, refs) for v in arg),
+    "Fn::Or": lambda template, arg, refs: any(template.evaluate(v, refs) for v in arg),
+    "Condition": lambda template, name, refs: template.condition(name),
+    "Fn::Sub": _sub,
+    "Fn::Join": _join,
+}
 
 
 def short_table_name(logical_id: str) -> str:

@@ -20,14 +20,14 @@ from multiprocessing import get_context
 from pathlib import Path
 from typing import Any
 
+from mila_admin.export import ExportError, is_export
+from mila_admin.importing import describe, import_history, write_scenario
+from mila_admin.scenario import ScenarioError, ScenarioFileError, load_scenario
 from mila_standing.domain.policy import Policy, PolicyError
 
 from .backends import DEFAULT_ENGINE, ENGINES, EngineError
 from .engine import DEFAULT_POLICY, Replay
-from .export import ExportError, is_export
-from .importing import describe, import_history, write_scenario
 from .report_html import render
-from .scenario import ScenarioError, ScenarioFileError, load_scenario
 from .template import Template
 from .whatif import compare
 

@@ -30,7 +30,7 @@ from datetime import datetime
 from typing import Any
 
 from aws_lambda_powertools.utilities.data_classes.dynamo_db_stream_event import DynamoDBRecord
-from mila_replay.delivery import passes
+from mila_admin.filters import passes
 from mila_replay.engine import DELIVERY_ORDER as REPLAY_ORDER
 from mila_replay.scenario import KEYS
 from mila_replay.template import Template, short_table_name
@@ -154,7 +154,7 @@ class ReferenceDriver:
             for table in DELIVERY_ORDER:
                 records, self._stream[table] = self._stream[table], []
                 for record in records:
-                    if any(passes(mapping, record) for mapping in self.mappings[table]):
+                    if any(passes(mapping.filters, record) for mapping in self.mappings[table]):
                         self._apply(table, DynamoDBRecord(record), now)
 
     def _apply(self, table: str, record: DynamoDBRecord, now: datetime) -> None:

@@ -8,7 +8,7 @@ reads must carry a zone (R14.13). Calendar days for cooldowns and strike expiry 
 from __future__ import annotations
 
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, Literal
 
 
 def parse_time(value: Any) -> datetime:
@@ -29,6 +29,8 @@ def parse_time(value: Any) -> datetime:
         raise ValueError(f"{value!r} cannot be converted to UTC") from None
 
 
-def format_time(value: datetime) -> str:
-    """``2026-03-01T10:00:00Z`` (microseconds only when the time has them)."""
-    return value.astimezone(UTC).isoformat().replace("+00:00", "Z")
+def format_time(value: datetime, timespec: Literal["auto", "seconds", "milliseconds"] = "auto") -> str:
+    """``2026-03-01T10:00:00Z``: microseconds only when the time has them (``auto``, what the system
+    stores and publishes), or cut to whole ``seconds`` (DynamoDB Streams' arrival times in Lambda's
+    failure record, the generated histories) or ``milliseconds`` (Lambda's own timestamps)."""
+    return value.astimezone(UTC).isoformat(timespec=timespec).replace("+00:00", "Z")

@@ -1,4 +1,6 @@
 """``mila-standing import EXPORT… [--out FILE]``: a replay scenario from the platform's exports.
+(The other way, a scenario's tables as an export to try this on, is the emulator's
+``mila-standing export``: mila_replay/export_run.py.)
 
 The scenario goes to ``--out`` (or stdout); what could not be reconstructed goes to stderr as
 counts and, with ``--out``, to ``FILE.import.json`` next to it. Bad items are counted and listed,
@@ -86,56 +88,4 @@ def run(args: argparse.Namespace) -> int:
         sidecar.write_text(json.dumps(history.summary(), indent=2) + "\n", encoding="utf-8")
         partial.replace(args.out)
     print(describe(history), file=sys.stderr)
-    return 0
-
-
-# --- the other way: ``mila-standing export SCENARIO --out DIR`` (examples, tests, trying import out) ---
-
-
-def add_export_arguments(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("scenario", type=Path)
-    parser.add_argument(
-        "--out",
-        type=Path,
-        required=True,
-        help="folder to receive partners/, jobs/ and ratings/ exports as AWS writes them",
-    )
-
-
-def run_export(args: argparse.Namespace) -> int:
-    """A scenario's tables as they stand after its last line, exported as DynamoDB would."""
-    from .export import snapshot, write_export
-    from .scenario import ScenarioError, ScenarioFileError, load_scenario
-    from .template import Template
-
-    try:
-        scenario = load_scenario(args.scenario, {spec.name for spec in Template().functions({})})
-    except (ScenarioError, ScenarioFileError) as error:
-        print(f"mila-standing export: {args.scenario}: {error}", file=sys.stderr)
-        return 2
-    if args.out.exists() and any(args.out.iterdir()):
-        print(f"mila-standing export: {args.out}: not empty (an export goes into a folder of its own)", file=sys.stderr)
-        return 2
-    lines = [
-        {
-            line.kind: (
-                {"table": line.table, "item": line.item}
-                if line.kind == "put"
-                else {"table": line.table, "key": line.item}
-            )
-        }
-        for line in scenario.lines
-        if line.kind in ("put", "delete")
-    ]
-    exported_at = scenario.lines[-1].at if scenario.lines else None
-    if exported_at is None:
-        print(f"mila-standing export: {args.scenario}: no lines", file=sys.stderr)
-        return 2
-    tables = snapshot(lines)
-    for table, items in tables.items():
-        write_export(args.out / table, table, items, exported_at)
-    print(
-        f"export: {', '.join(f'{len(items):,} {table}' for table, items in tables.items())} -> {args.out}",
-        file=sys.stderr,
-    )
     return 0

@@ -9,6 +9,7 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
+from mila_standing.domain.numbers import plain_as_written
 from mila_standing.domain.times import parse_time
 
 SOURCE_TABLES = ("partners", "jobs", "ratings")
@@ -64,7 +65,7 @@ def load_scenario(path: str | Path, functions: set[str]) -> Scenario:
         if "policy" in data and not lines and policy is None:
             if set(data) != {"policy"} or not isinstance(data["policy"], dict):
                 raise ScenarioError(number, 'a policy line is {"policy": {...}} and nothing else')
-            policy, policy_line = _plain_numbers(data["policy"]), number
+            policy, policy_line = plain_as_written(data["policy"]), number
             continue
         line = _parse_line(number, data, functions)
         if lines and line.at < lines[-1].at:
@@ -97,14 +98,23 @@ def _parse_line(number: int, data: dict[str, Any], functions: set[str]) -> Line:
     if not isinstance(body, dict):
         raise ScenarioError(number, f"{kind}: must be an object")
     if kind == "invoke":
-        function = body.get("function")
-        if function not in functions:
-            raise ScenarioError(
-                number, f"invoke.function: unknown function {function!r} (one of {', '.join(sorted(functions))})"
-            )
-        # Any JSON value: the function answers what a console user would see (ops: an error object).
-        event = body.get("event", {})
-        return Line(number, at, kind, function=function, event=_plain_numbers(event))
+        return _invoke(number, at, body, functions)
+    return _write(number, at, kind, body)
+
+
+def _invoke(number: int, at: datetime, body: dict[str, Any], functions: set[str]) -> Line:
+    function = body.get("function")
+    if function not in functions:
+        raise ScenarioError(
+            number, f"invoke.function: unknown function {function!r} (one of {', '.join(sorted(functions))})"
+        )
+    # Any JSON value: the function answers what a console user would see (ops: an error object).
+    event = body.get("event", {})
+    return Line(number, at, "invoke", function=function, event=plain_as_written(event))
+
+
+def _write(number: int, at: datetime, kind: str, body: dict[str, Any]) -> Line:
+    """A put or a delete: a source table and an item (or key) with the table's key."""
     table = body.get("table")
     if table not in SOURCE_TABLES:
         raise ScenarioError(number, f"{kind}.table: must be one of {', '.join(SOURCE_TABLES)}, got {table!r}")
@@ -118,14 +128,3 @@ def _parse_line(number: int, data: dict[str, Any], functions: set[str]) -> Line:
     if kind == "delete":
         item = {key: item[key]}
     return Line(number, at, kind, table=table, item=item)
-
-
-def _plain_numbers(value: Any) -> Any:
-    """Policy and console events are plain JSON: Decimal back to int / float text."""
-    if isinstance(value, Decimal):
-        return int(value) if value == value.to_integral_value() and "." not in str(value) else float(str(value))
-    if isinstance(value, dict):
-        return {k: _plain_numbers(v) for k, v in value.items()}
-    if isinstance(value, list):
-        return [_plain_numbers(v) for v in value]
-    return value

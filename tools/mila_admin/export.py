@@ -20,17 +20,15 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any, Protocol
 
-from boto3.dynamodb.types import TypeDeserializer
+from mila_standing.adapters.dynamodb.codec import attribute_value, from_attrs
+from mila_standing.domain.numbers import exact_as_written
 from mila_standing.domain.times import format_time
 
-from .engine import attribute_value
 from .history import SourceItem
 from .scenario import SOURCE_TABLES
 
 SUMMARY = "manifest-summary.json"
 FILES = "manifest-files.json"
-
-_deserializer = TypeDeserializer()
 
 
 class ExportError(ValueError):
@@ -134,6 +132,27 @@ def source_table(table_arn: Any) -> str | None:
     return matches[0] if len(matches) == 1 else None
 
 
+def _summary(store: Storage, key: str) -> tuple[str, dict[str, Any]]:
+    """An export's manifest-summary.json: which source table it holds, and the summary itself,
+    once it is one a history can be built from."""
+    try:
+        summary = json.loads(store.read(key))
+    except (ValueError, UnicodeDecodeError) as error:
+        raise ExportError(f"{store.name(key)}: not valid JSON ({error})") from None
+    if not isinstance(summary, dict):
+        raise ExportError(f"{store.name(key)}: must be a JSON object")
+    table = source_table(summary.get("tableArn"))
+    if table is None:
+        raise ExportError(
+            f"{store.name(key)}: tableArn {summary.get('tableArn')!r} names none of {', '.join(SOURCE_TABLES)}"
+        )
+    if summary.get("outputFormat", "DYNAMODB_JSON") != "DYNAMODB_JSON":
+        raise ExportError(f"{store.name(key)}: outputFormat {summary.get('outputFormat')!r}; export with DYNAMODB_JSON")
+    if summary.get("exportType", "FULL_EXPORT") != "FULL_EXPORT":
+        raise ExportError(f"{store.name(key)}: exportType {summary.get('exportType')!r}; a history needs a FULL_EXPORT")
+    return table, summary
+
+
 def find_exports(locations: Iterable[str | Path]) -> dict[str, TableExport]:
     """The partners, jobs and ratings exports under the given places (each may hold one or all)."""
     found: dict[str, TableExport] = {}
@@ -143,25 +162,7 @@ def find_exports(locations: Iterable[str | Path]) -> dict[str, TableExport]:
         if not summaries:
             raise ExportError(f"{location}: not a DynamoDB export (no {SUMMARY} under it)")
         for key in summaries:
-            try:
-                summary = json.loads(store.read(key))
-            except (ValueError, UnicodeDecodeError) as error:
-                raise ExportError(f"{store.name(key)}: not valid JSON ({error})") from None
-            if not isinstance(summary, dict):
-                raise ExportError(f"{store.name(key)}: must be a JSON object")
-            table = source_table(summary.get("tableArn"))
-            if table is None:
-                raise ExportError(
-                    f"{store.name(key)}: tableArn {summary.get('tableArn')!r} names none of {', '.join(SOURCE_TABLES)}"
-                )
-            if summary.get("outputFormat", "DYNAMODB_JSON") != "DYNAMODB_JSON":
-                raise ExportError(
-                    f"{store.name(key)}: outputFormat {summary.get('outputFormat')!r}; export with DYNAMODB_JSON"
-                )
-            if summary.get("exportType", "FULL_EXPORT") != "FULL_EXPORT":
-                raise ExportError(
-                    f"{store.name(key)}: exportType {summary.get('exportType')!r}; a history needs a FULL_EXPORT"
-                )
+            table, summary = _summary(store, key)
             if table in found:
                 raise ExportError(
                     f"{store.name(key)}: a second export of {table} "
@@ -212,29 +213,13 @@ def _item(table: str, line: str, where: str) -> SourceItem:
     try:
         record = json.loads(line, parse_float=Decimal)
         image = record["Item"]
-        item = {name: _deserializer.deserialize(value) for name, value in image.items()}
+        item = from_attrs(image)
     except (ValueError, KeyError, TypeError, AttributeError) as error:
         reason = (
             "not valid JSON" if isinstance(error, json.JSONDecodeError) else 'not an {"Item": {...}} in DynamoDB JSON'
         )
         return SourceItem(table, {"__bad__": reason}, where)
-    return SourceItem(table, _plain(item), where)
-
-
-def _plain(value: Any) -> Any:
-    """DynamoDB values as scenario values: whole numbers as int, others Decimal, sets as lists."""
-    if isinstance(value, Decimal):
-        # 4 stays 4, 4.0 stays 4.0 (R14.13 reads the difference for stars)
-        return int(value) if value == value.to_integral_value() and "." not in str(value) else value
-    if isinstance(value, dict):
-        return {k: _plain(v) for k, v in value.items()}
-    if isinstance(value, list | tuple):
-        return [_plain(v) for v in value]
-    if isinstance(value, set):
-        return sorted(_plain(v) for v in value)
-    if isinstance(value, bytes | bytearray):
-        return value.hex()
-    return value
+    return SourceItem(table, exact_as_written(item), where)
 
 
 # --- writing, as AWS does (for tests and the shipped example) --------------------------------------

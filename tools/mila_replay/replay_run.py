@@ -1,13 +1,8 @@
-"""The command line: ``mila-standing replay`` (CONTRACT §4) and ``mila-standing generate``.
+"""``mila-standing replay`` (CONTRACT §4): a scenario replayed against the real handlers on the
+embedded AWS, its outcome written as JSON, with a progress bar on a terminal.
 
-mila-standing replay SCENARIO.jsonl [--policy FILE] [--out FILE] [--log-file FILE] [--chaos SEED]
-                     [--engine dynamodb-local|moto] [--summary]
-mila-standing generate --partners N [--days D] [--cities a,b,c] [--seed S] [--out FILE]
-mila-standing migrate --table NAME [--endpoint-url URL] [--segments N] [--checkpoint FILE]
-mila-standing import EXPORT... [--out FILE]
-mila-standing export SCENARIO --out DIR
-mila-standing whatif HISTORY --policy A --policy B [--out DIR]
-mila-standing redrive --queue-url URL [--region R] [--dry-run] [--discard-unrecoverable]
+    mila-standing replay SCENARIO.jsonl [--policy FILE] [--out FILE] [--log-file FILE] [--chaos SEED]
+                         [--engine dynamodb-local|moto] [--summary]
 """
 
 from __future__ import annotations
@@ -16,19 +11,20 @@ import argparse
 import os
 import sys
 import time
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+from mila_admin.scenario import ScenarioError, ScenarioFileError
 from mila_standing.domain.policy import PolicyError
 
 from .backends import DEFAULT_ENGINE, ENGINES, EngineError
-from .scenario import ScenarioError, ScenarioFileError
+from .engine import DEFAULT_POLICY, Replay
+from .outcome import write_outcome
+from .summary import summarise
 
 
-def _parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="mila-standing", description="Mila partner standing tools")
-    commands = parser.add_subparsers(dest="command", required=True)
-    replay = commands.add_parser("replay", help="replay a scenario against the real handlers on an embedded AWS")
+def add_arguments(replay: argparse.ArgumentParser) -> None:
     replay.add_argument("scenario", type=Path)
     replay.add_argument("--policy", type=Path, default=None, help="policy file (default infra/policy.yaml)")
     replay.add_argument("--out", type=Path, default=None, help="write the outcome JSON here (default stdout)")
@@ -47,28 +43,6 @@ def _parser() -> argparse.ArgumentParser:
         help="DynamoDB engine: AWS's own DynamoDB Local (default) or moto in-process",
     )
     replay.add_argument("--summary", action="store_true", help="print a readable summary to stderr")
-    from .generate import add_arguments
-
-    generate = commands.add_parser("generate", help="write a city-sized history (a scenario) for the replay")
-    add_arguments(generate)
-    from . import migrate as migration
-
-    migrate = commands.add_parser("migrate", help="rewrite a deployed standing table into the current shape")
-    migration.add_arguments(migrate)
-    from . import importing, whatif_run
-
-    importer = commands.add_parser("import", help="a scenario from DynamoDB exports of partners, jobs and ratings")
-    importing.add_arguments(importer)
-    exporter = commands.add_parser("export", help="a scenario's final tables as a DynamoDB export (to try import)")
-    importing.add_export_arguments(exporter)
-    whatif = commands.add_parser("whatif", help="replay a history under two policies and report who is affected")
-    whatif_run.add_arguments(whatif)
-
-    from . import redrive as redriving
-
-    redrive = commands.add_parser("redrive", help="send the failure queue's stream records to their function again")
-    redriving.add_arguments(redrive)
-    return parser
 
 
 class Progress:
@@ -112,45 +86,8 @@ def _duration(seconds: float) -> str:
     return f"{hours}h{minutes:02d}m" if hours else f"{minutes}m{secs:02d}s"
 
 
-def main(argv: list[str] | None = None) -> int:
-    args = _parser().parse_args(argv)
-    if args.command == "generate":
-        from .generate import run
-
-        return run(args)
-    if args.command == "migrate":
-        from .migrate import run as migrate
-
-        return migrate(args)
-    if args.command == "import":
-        from .importing import run as run_import
-
-        return run_import(args)
-    if args.command == "export":
-        from .importing import run_export
-
-        return run_export(args)
-    if args.command == "whatif":
-        from .whatif_run import run as run_whatif
-
-        return run_whatif(args)
-    if args.command == "redrive":
-        from .redrive import run as redrive
-
-        return redrive(args)
-    return _replay(args)
-
-
-def _replay(args: argparse.Namespace) -> int:
-    from .engine import DEFAULT_POLICY, Replay
-    from .outcome import write_outcome
-    from .summary import summarise
-
-    for target in (args.out, args.log_file):
-        if target is not None:
-            target.parent.mkdir(parents=True, exist_ok=True)
-    log: Any = open(args.log_file or os.devnull, "w", encoding="utf-8")  # noqa: SIM115
-    partial = args.out.with_name(args.out.name + ".partial") if args.out else None
+def _writer(partial: Path | None) -> Callable[[dict[str, Any]], None]:
+    """Where the outcome goes while the engine still runs: stdout, or beside its file's name."""
 
     def write(outcome: dict[str, Any]) -> None:
         if partial is None:
@@ -158,6 +95,17 @@ def _replay(args: argparse.Namespace) -> int:
             return
         with open(partial, "w", encoding="utf-8") as out:
             write_outcome(outcome, out)
+
+    return write
+
+
+def run(args: argparse.Namespace) -> int:
+    for target in (args.out, args.log_file):
+        if target is not None:
+            target.parent.mkdir(parents=True, exist_ok=True)
+    log: Any = open(args.log_file or os.devnull, "w", encoding="utf-8")  # noqa: SIM115
+    partial = args.out.with_name(args.out.name + ".partial") if args.out else None
+    write = _writer(partial)
 
     try:
         outcome = Replay(
@@ -181,7 +129,3 @@ def _replay(args: argparse.Namespace) -> int:
     if args.summary:
         print(summarise(outcome), file=sys.stderr)
     return 0
-
-
-if __name__ == "__main__":
-    sys.exit(main())

@@ -28,7 +28,7 @@ from typing import Any
 
 from botocore.exceptions import ClientError, ParamValidationError
 
-from .delivery import matches
+from .filters import passes
 
 RETENTION_HINT = (
     "the stream keeps records 24 hours: write the affected items again in their table "
@@ -174,7 +174,7 @@ class Redrive:
             self._unrecoverable(message, f"{where}: the records are no longer in the stream: {RETENTION_HINT}")
             return
         patterns = self.filters(message.function, str(info["streamArn"]))
-        wanted = [r for r in records if not patterns or any(matches(p, r) for p in patterns)]
+        wanted = [r for r in records if passes(patterns, r)]
         if self.dry_run:
             self._leave(message, f"message {message.message_id}: {where}: would send {len(wanted)} record(s) (dry run)")
             return

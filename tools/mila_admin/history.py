@@ -12,6 +12,7 @@ Pure: plain items in, scenario lines out (CONTRACT §4); no AWS, no files.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, time, timedelta
 from typing import Any
@@ -36,6 +37,10 @@ NOT_IN_A_SNAPSHOT = (
     "earlier versions of an item (a changed rating, a job's address) and deleted items",
     "ops' calls (incidents R7, reinstatements R12.4, decisions R12.3): they are not in the platform's tables",
 )
+
+
+Event = tuple[datetime, int, int, dict[str, Any]]
+"""(time, table order, arrival, scenario line body): sorted, the history's lines."""
 
 
 @dataclass(frozen=True)
@@ -93,41 +98,59 @@ def _key(item: dict[str, Any], name: str) -> str:
 def rebuild(items: list[SourceItem]) -> Reconstruction:
     """Scenario lines in time order for every item that can be placed, then a nightly check each night."""
     result = Reconstruction()
-    events: list[tuple[datetime, int, int, dict[str, Any]]] = []
+    events: list[Event] = []
     undated_partners: list[dict[str, Any]] = []
     for source in items:
         result.items[source.table] = result.items.get(source.table, 0) + 1
         try:
-            if "__bad__" in source.item:  # the export's reader could not read it as an item
-                raise BadItem(source.item["__bad__"])
-            if source.table == "partners":
-                _key(source.item, "partner_id")
-                created = _time(source.item, "created_at")
-                if created is None:
-                    result.gap("partners without created_at: placed at the start of the history")
-                    undated_partners.append(source.item)
-                    continue
-                placed = [(created, source.item)]
-            elif source.table == "jobs":
-                placed = _job_states(source.item, result)
-            else:
-                _key(source.item, "job_id")
-                rated = _time(source.item, "rated_at")
-                if rated is None:
-                    raise BadItem("rated_at: required to place a rating in time")
-                if source.item.get("voided") is True:
-                    result.gap("voided ratings: only the voided version is known (the rating never counts)")
-                placed = [(rated, source.item)]
+            placed = _place(source, result)
         except BadItem as error:
             result.bad_items.append({"table": source.table, "where": source.where, "reason": str(error)})
             continue
         for at, item in placed:
-            events.append((at, TABLE_ORDER[source.table], len(events), {"put": {"table": source.table, "item": item}}))
+            if at is None:
+                undated_partners.append(item)
+            else:
+                events.append(
+                    (at, TABLE_ORDER[source.table], len(events), {"put": {"table": source.table, "item": item}})
+                )
     if not events and not undated_partners:
         return result
     first = min(e[0] for e in events) if events else datetime.now(UTC)
     for item in undated_partners:
         events.append((first, -1, len(events), {"put": {"table": "partners", "item": item}}))
+    _nightly_checks(events, first, result)
+    events.sort(key=lambda event: event[:3])
+    result.lines = [{"at": format_time(at), **body} for at, _, _, body in events]
+    return result
+
+
+def _place(source: SourceItem, result: Reconstruction) -> Sequence[tuple[datetime | None, dict[str, Any]]]:
+    """Each state of the item with its time (None: a partner without created_at, placed at the
+    start of the history). BadItem when it cannot be placed."""
+    if "__bad__" in source.item:  # the export's reader could not read it as an item
+        raise BadItem(source.item["__bad__"])
+    if source.table == "partners":
+        _key(source.item, "partner_id")
+        created = _time(source.item, "created_at")
+        if created is None:
+            result.gap("partners without created_at: placed at the start of the history")
+        return [(created, source.item)]
+    if source.table == "jobs":
+        return _job_states(source.item, result)
+    _key(source.item, "job_id")
+    rated = _time(source.item, "rated_at")
+    if rated is None:
+        raise BadItem("rated_at: required to place a rating in time")
+    if source.item.get("voided") is True:
+        result.gap("voided ratings: only the voided version is known (the rating never counts)")
+    return [(rated, source.item)]
+
+
+def _nightly_checks(
+    events: list[tuple[datetime, int, int, dict[str, Any]]], first: datetime, result: Reconstruction
+) -> None:
+    """A nightly check every night at the schedule's hour, from the first job or rating on."""
     last = max(e[0] for e in events)
     # Nights start with the first job or rating: partners registered years before have nothing to judge.
     activity = [e[0] for e in events if e[1] > TABLE_ORDER["partners"]]
@@ -140,9 +163,6 @@ def rebuild(items: list[SourceItem]) -> Reconstruction:
         events.append((night, 9, len(events), {"invoke": {"function": "nightly_check", "event": {}}}))
         result.nights += 1
         night += timedelta(days=1)
-    events.sort(key=lambda event: event[:3])
-    result.lines = [{"at": format_time(at), **body} for at, _, _, body in events]
-    return result
 
 
 def _job_states(job: dict[str, Any], result: Reconstruction) -> list[tuple[datetime, dict[str, Any]]]:
@@ -165,19 +185,38 @@ def _job_states(job: dict[str, Any], result: Reconstruction) -> list[tuple[datet
     requested = {k: v for k, v in job.items() if k not in (*OUTCOME_FIELDS, "partner_id", "accepted_at")}
     states = [(created, {**requested, "status": "REQUESTED"})]
     if status == "ACCEPTED" or job.get("partner_id") is not None:
-        if accepted is None:
-            result.gap("jobs without accepted_at: accepted when requested")
-            accepted = created
-        accepted_item = {**{k: v for k, v in job.items() if k not in OUTCOME_FIELDS}, "status": "ACCEPTED"}
-        states.append((max(accepted, created), accepted_item if status != "ACCEPTED" else job))
+        states.append(_accepted(job, status, accepted, created, result))
     if status == "ACCEPTED":
         return states
+    return states + _ended(job, status, ended, scheduled, states[-1][0], result)
+
+
+def _accepted(
+    job: dict[str, Any], status: str, accepted: datetime | None, created: datetime, result: Reconstruction
+) -> tuple[datetime, dict[str, Any]]:
+    if accepted is None:
+        result.gap("jobs without accepted_at: accepted when requested")
+        accepted = created
+    accepted_item = {**{k: v for k, v in job.items() if k not in OUTCOME_FIELDS}, "status": "ACCEPTED"}
+    return (max(accepted, created), accepted_item if status != "ACCEPTED" else job)
+
+
+def _ended(
+    job: dict[str, Any],
+    status: str,
+    ended: datetime | None,
+    scheduled: datetime | None,
+    previous: datetime,
+    result: Reconstruction,
+) -> list[tuple[datetime, dict[str, Any]]]:
+    """A finished job's last state (after a paid one, if it was refunded), never before ``previous``."""
     if ended is None:
         # docs/decisions.md R3.1: a finished job without its outcome time is ordered by scheduled_at.
         result.gap(f"{status.lower()} jobs without {FINAL_STATES[status]}: ended at scheduled_at")
-        ended = scheduled or states[-1][0]
-    ended = max(ended, states[-1][0])
+        ended = scheduled or previous
+    ended = max(ended, previous)
     payment = job.get("payment_status")
+    states = []
     if payment == "REFUNDED":
         # R10: a refund reverses a commission taken when the job was paid; the snapshot keeps neither time.
         result.gap("refunded jobs: paid and refunded at completion (times unknown)")
