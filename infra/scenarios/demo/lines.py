@@ -9,7 +9,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from mila_replay.scenario import KEYS
+from mila_admin.scenario import KEYS
 
 from .story import END, START
 

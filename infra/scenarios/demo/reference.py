@@ -31,8 +31,8 @@ from typing import Any
 
 from aws_lambda_powertools.utilities.data_classes.dynamo_db_stream_event import DynamoDBRecord
 from mila_admin.filters import passes
+from mila_admin.scenario import KEYS
 from mila_replay.engine import DELIVERY_ORDER as REPLAY_ORDER
-from mila_replay.scenario import KEYS
 from mila_replay.template import Template, short_table_name
 from mila_standing.adapters.dynamodb.codec import attribute_value
 from mila_standing.adapters.memory import MemoryStandingStore
