@@ -12,7 +12,7 @@ PYTHON313 ?= $(shell ls $(HOME)/.pyenv/versions/3.13.*/bin/python3.13 2>/dev/nul
 VENV313   := .venv313
 STAMP313  := $(VENV313)/.installed-$(shell cat pyproject.toml | cksum | cut -d' ' -f1)
 
-.PHONY: setup demo test unit integration infra test313 lint bench build clean scenario whatif browser
+.PHONY: setup demo test unit integration infra test313 lint bench build clean scenario whatif browser messages
 
 setup: $(STAMP) $(ENGINE) browser
 
@@ -99,6 +99,18 @@ build:
 
 scenario:
 	$(BIN)/python infra/scenarios/generate_demo.py
+
+## make messages: the catalog templates from the code's texts, merged into every language's .po
+## (a translator then fills the new or changed entries: README, "Adding a language")
+MESSAGES_DIR := layers/mila_standing/mila_standing/usecases/messages
+PAGES_DIR    := tools/mila_admin/transparency
+messages: $(STAMP)
+	$(BIN)/pybabel extract --no-location --add-comments=Translators: --project="Mila Partner Standing" \
+		-o $(MESSAGES_DIR)/locales/messages.pot $(MESSAGES_DIR)
+	$(BIN)/pybabel update --ignore-obsolete -D messages -i $(MESSAGES_DIR)/locales/messages.pot -d $(MESSAGES_DIR)/locales
+	$(BIN)/pybabel extract --no-location --add-comments=Translators: --project="Mila Partner Standing" \
+		-o $(PAGES_DIR)/locales/transparency.pot $(PAGES_DIR)
+	$(BIN)/pybabel update --ignore-obsolete -D transparency -i $(PAGES_DIR)/locales/transparency.pot -d $(PAGES_DIR)/locales
 
 clean:
 	rm -rf $(OUT) .aws-sam .pytest_cache $(VENV313)

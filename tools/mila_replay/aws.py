@@ -209,6 +209,19 @@ class EmbeddedAws:
             arn = events.create_event_bus(Name=name)["EventBusArn"]
             self.refs[logical], self.refs[f"{logical}.Arn"] = name, arn
             self._tap(events, name)
+        for logical, res in t.of_type("AWS::Events::Archive").items():
+            # The bus's archive (R13): every notice event is kept, so a lost one can be replayed.
+            props = t.evaluate(res.get("Properties", {}), self.refs)
+            events.create_archive(
+                ArchiveName=logical,
+                EventSourceArn=props["SourceArn"],
+                EventPattern=json.dumps(props.get("EventPattern") or {}),
+                RetentionDays=int(props.get("RetentionDays") or 0),
+            )
+            self.refs[logical], self.refs[f"{logical}.Arn"] = (
+                logical,
+                f"arn:aws:events:{REGION}:{ACCOUNT}:archive/{logical}",
+            )
         cognito = self.cognito = self.client("cognito-idp")
         for logical, _res in t.of_type("AWS::Cognito::UserPool").items():
             if t.created(logical):

@@ -77,6 +77,9 @@ def build_outcome(
     standings.notices.sort(key=lambda n: (n["at"], n["notice_id"]))
     standings.ledger.sort(key=lambda e: (e["at"] or "", e["job_id"], e["kind"]))
     dead_letters = _dead_letters(aws)
+    # What the notification service receives: every event the bus delivered, as delivered (at
+    # least once: a notice published again after a retry is here twice; consumers deduplicate by
+    # detail.notice_id, docs/notices.md).
     published = aws.drain_queue(aws.notice_tap) if getattr(aws, "notice_tap", None) else []
     return {
         "partners": partners,
@@ -87,6 +90,7 @@ def build_outcome(
         "dead_letters": dead_letters,
         "stats": {**stats, "published_notices": len(published)},
         "logins": _logins(aws),
+        "events": published,
         "tables": LazyTables(aws)
         if lazy_tables
         else {name: [plain(i) for i in scan(aws, name)] for name in sorted(aws.tables.values())},
@@ -115,6 +119,9 @@ class _Standings:
                     "type": item["type"],
                     "at": item["at"],
                     "notice_id": item["notice_id"],
+                    "audience": item.get("audience"),
+                    # R13.1 / R13.2: the partner's message, or the ops team's (never both)
+                    **{k: plain(item[k]) for k in ("message", "ops_message") if item.get(k)},
                     "reasons": plain(item.get("reasons", {})),
                 }
             )

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import logging
+from datetime import datetime
 from typing import Any
 
 import boto3
@@ -16,6 +17,16 @@ BLOCKING = {"SUSPENDED", "CLOSED"}
 log = logging.getLogger(__name__)
 
 
+# The notice event's detail (schemas/notice-event.schema.json, docs/notices.md): the message for
+# the partner (R13.1) or, on an ops-facing notice, the message for ops (R13.2), and the statement
+# of reasons (R12.1). The partner's login name stays in the table.
+DETAIL = ("notice_id", "partner_id", "type", "at", "audience", "message", "ops_message", "reasons")
+
+
+def event_detail(notice: dict[str, Any]) -> dict[str, Any]:
+    return {k: notice[k] for k in DETAIL if notice.get(k) is not None}
+
+
 class EventBridgeNotices:
     """The notices bus (the notification service reads it) and the user pool (logins, R13)."""
 
@@ -24,8 +35,9 @@ class EventBridgeNotices:
         self._events = boto3.client("events") if bus else None
         self._cognito = boto3.client("cognito-idp") if user_pool_id else None
 
-    def publish(self, notices: list[dict[str, Any]]) -> None:
-        """Send notices to the bus, ten per call; a partially failed call raises so it is retried."""
+    def publish(self, notices: list[dict[str, Any]], at: datetime) -> None:
+        """Send notices to the bus, ten per call, as events of the time ``at`` (the function's clock:
+        when published); a partially failed call raises so it is retried."""
         if not self._events:
             return
         for start in range(0, len(notices), 10):
@@ -34,11 +46,9 @@ class EventBridgeNotices:
                 Entries=[
                     {
                         "Source": SOURCE,
+                        "Time": at,
                         "DetailType": n["type"],
-                        "Detail": json.dumps(
-                            plain({k: n.get(k) for k in ("notice_id", "partner_id", "type", "at", "reasons")}),
-                            default=str,
-                        ),
+                        "Detail": json.dumps(plain(event_detail(n)), default=str),
                         "EventBusName": self.bus,
                     }
                     for n in chunk

@@ -18,6 +18,7 @@ from typing import Annotated, Any, Literal, Self
 
 from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, ValidationError, model_validator
 
+from .languages import DEFAULT_LANGUAGE, partner_language
 from .policy import CITY_SLUG, describe
 from .times import parse_time
 
@@ -143,6 +144,8 @@ Username = Annotated[str | None, BeforeValidator(_kept_text(128))]  # Cognito's 
 Currency = Annotated[str | None, BeforeValidator(_kept_text(16))]
 Fingerprint = Annotated[str | None, BeforeValidator(_fingerprint)]
 Stars = Annotated[int, BeforeValidator(_stars)]
+# R13.1: the partner's language; an odd value is read as the default, never a reason to drop the record.
+PartnerLocale = Annotated[str, BeforeValidator(partner_language)]
 Cents = Annotated[int, BeforeValidator(_cents)]
 JsonBool = Annotated[bool, BeforeValidator(_strict_bool)]
 CitySlug = Annotated[str, BeforeValidator(_slug)]
@@ -170,6 +173,7 @@ class Partner(_SourceItem):
     id_document_hash: Fingerprint = None
     phone: Fingerprint = None
     iban_hash: Fingerprint = None
+    locale: PartnerLocale = DEFAULT_LANGUAGE
 
     def fingerprints(self) -> dict[str, str]:
         """R8.1 identity fingerprints present on this record."""

@@ -16,6 +16,8 @@ from typing import Annotated, Any, Literal
 import yaml
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, ValidationError
 
+from .languages import ops_language
+
 DEFAULT_POLICY: dict[str, Any] = {
     "version": 1,
     "defaults": {
@@ -39,6 +41,7 @@ DEFAULT_POLICY: dict[str, Any] = {
             "notices_before_suspension": 3,
         },
         "no_show": {"strikes_before_exclusion": 2, "strike_window_days": 365},
+        "ops_locale": "de",  # the language of ops-facing messages (R13.2)
     },
     "cities": {},
 }
@@ -70,6 +73,7 @@ def _strict_int(value: Any) -> Any:
 
 Exact = Annotated[Fraction, BeforeValidator(_exact)]
 WholeNumber = Annotated[int, BeforeValidator(_strict_int)]
+OpsLanguage = Annotated[str, BeforeValidator(ops_language)]
 
 
 class _Strict(BaseModel):
@@ -108,6 +112,7 @@ class CityPolicy(_Strict):
     rating: RatingPolicy
     cancellation: CancellationPolicy
     no_show: NoShowPolicy
+    ops_locale: OpsLanguage  # the language of ops-facing messages (R13.2)
     version: str = "1"
 
     @property

@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
+from .languages import DEFAULT_LANGUAGE
 from .times import format_time, parse_time
 
 ACTIVE, EXCLUDED, SUSPENDED, CLOSED = "ACTIVE", "EXCLUDED", "SUSPENDED", "CLOSED"
@@ -102,6 +103,7 @@ class Standing:
     profile_known: bool = False
     profile_removed: bool = False  # the partners record was deleted or its latest image is invalid
     user_pool_username: str | None = None
+    locale: str = DEFAULT_LANGUAGE  # the language of the partner's messages (R13.1), from the partners record
     fingerprints: dict[str, str] = field(default_factory=dict)
     status: str = ACTIVE
     reason: str | None = None
@@ -167,7 +169,9 @@ class Standing:
             "notice_seq": self.notice_seq,
             "log_seq": self.log_seq,
             "night": self.night,
-            # Only once a partner asked for a review: every other aggregate keeps its content (and hash).
+            # Only when not the default (R13.1), and only once a partner asked for a review: every
+            # other aggregate keeps its content (and hash).
+            **({"locale": self.locale} if self.locale != DEFAULT_LANGUAGE else {}),
             **(
                 {"reviews": {k: dict(v) for k, v in sorted(self.reviews.items())}, "review_seq": self.review_seq}
                 if self.review_seq
@@ -185,6 +189,7 @@ class Standing:
             profile_known=bool(item.get("profile_known", False)),
             profile_removed=bool(item.get("profile_removed", False)),
             user_pool_username=item.get("user_pool_username"),
+            locale=str(item.get("locale") or DEFAULT_LANGUAGE),
             fingerprints=dict(item.get("fingerprints") or {}),
             status=item.get("status", ACTIVE),
             reason=item.get("reason"),

@@ -42,21 +42,40 @@ class Judgement:
     now: datetime
 
 
+# R13.2: notices for the ops team's work channel, never for the partner; every other type is
+# the partner's (R13.1).
+OPS_FACING = frozenset({"DECISION_PENDING", "REVIEW_DUE", "REVIEW_OVERDUE"})
+PARTNER, OPS = "partner", "ops"
+
+
 @dataclass
 class Notice:
+    """A notice as the rules decide it: type, time and statement of reasons (R12.1), no words.
+    The use cases give it its message before it is stored (usecases/messages): ``message`` for
+    the partner (R13.1) or, for an ops-facing type, ``ops_message`` (R13.2), never both."""
+
     partner_id: str
     type: str
     at: datetime
     reasons: dict[str, Any]
     notice_id: str
     user_pool_username: str | None = None
+    message: dict[str, str] | None = None
+    ops_message: dict[str, str] | None = None
+
+    @property
+    def audience(self) -> str:
+        return OPS if self.type in OPS_FACING else PARTNER
 
     def to_view(self) -> dict[str, Any]:
+        words = {"ops_message": self.ops_message} if self.audience == OPS else {"message": self.message}
         return {
             "notice_id": self.notice_id,
             "partner_id": self.partner_id,
             "type": self.type,
             "at": format_time(self.at),
+            "audience": self.audience,
+            **words,
             "reasons": self.reasons,
         }
 

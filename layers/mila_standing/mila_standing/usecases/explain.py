@@ -19,6 +19,7 @@ from ..rules import (
 from .views import partner_view
 
 HINT_LIMIT = 500
+NOTICE_FIELDS = ("notice_id", "type", "at", "audience", "message", "ops_message", "reasons")
 
 
 def recovery_hint(standing: Standing, j: Judgement) -> dict[str, Any]:
@@ -79,7 +80,10 @@ def explain(
             "pending_decision": standing.pending_decision,
             "decisions": [_record(d) for d in decisions],
             "review_flags": [_record(f) for f in flags],
-            "notices": [{k: n.get(k) for k in ("notice_id", "type", "at", "reasons")} for n in notices],
+            # What each notice said, and to whom (R13.1, R13.2), with its statement of reasons.
+            "notices": [
+                {k: n.get(k) for k in NOTICE_FIELDS if k in n or k not in ("message", "ops_message")} for n in notices
+            ],
             "recovery_hint": recovery_hint(standing, j),
             # Issue 13: the partner's requests for review (APPEAL# records), oldest first.
             "reviews": [

@@ -1,4 +1,4 @@
-"""A partner's profile in their standing (R8.2, R14.8): city, verification, login name."""
+"""A partner's profile in their standing (R8.2, R14.8): city, verification, login name, language (R13.1)."""
 
 from __future__ import annotations
 
@@ -12,7 +12,8 @@ from .changes import AChange, Judge
 
 @dataclass
 class ProfileChange(AChange):
-    """The partners record arrived: the standing takes its city, verification and login name."""
+    """The partners record arrived: the standing takes its city, verification, login name and
+    language (R13.1)."""
 
     partner: Partner
 
@@ -24,18 +25,21 @@ class ProfileChange(AChange):
             standing.profile_known,
             standing.user_pool_username,
             standing.fingerprints,
+            standing.locale,
         )
         standing.city = partner.city
         standing.verified = partner.verified
         standing.profile_known, standing.profile_removed = True, False
         standing.user_pool_username = partner.user_pool_username
         standing.fingerprints = partner.fingerprints()
+        standing.locale = partner.locale  # R13.1: the language of the partner's messages
         if before == (
             standing.city,
             standing.verified,
             standing.profile_known,
             standing.user_pool_username,
             standing.fingerprints,
+            standing.locale,
         ):
             return []
         # Eligibility or the city may have changed (R9 follows when read); warnings wait for a

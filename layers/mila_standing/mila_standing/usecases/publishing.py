@@ -18,7 +18,9 @@ from .ports import NOTICE, StandingStore
 class NoticePublisher(Protocol):
     """The notices bus and the user pool (adapters/notices.py)."""
 
-    def publish(self, notices: list[dict[str, Any]]) -> None: ...
+    def publish(self, notices: list[dict[str, Any]], at: datetime) -> None:
+        """Send the notices as events of the time ``at`` (when they were published)."""
+        ...
 
     def follow_login(self, notice: dict[str, Any]) -> str | None:
         """SUSPENDED / CLOSED disable the login, REINSTATED enables it: "disabled", "enabled" or None."""
@@ -39,7 +41,7 @@ def publish_notice(
     notice = store.record(partner_id, NOTICE, seq)
     if notice is None or notice.get("published_at"):
         return None  # redelivered: already published
-    publisher.publish([notice])
+    publisher.publish([notice], now)
     login = publisher.follow_login(notice)
     store.mark_published(partner_id, seq, format_time(now))
     return Published(str(notice.get("notice_id")), str(notice.get("type")), login)

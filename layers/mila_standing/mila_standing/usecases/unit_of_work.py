@@ -3,7 +3,8 @@
 Read the standing with what the changes need (the aggregate, the newest window entries and the
 entries the changes touch), apply the changes in order (each asks the rule core), then save what
 changed in one conditional write: conditional on the revision that was read, so two writers can
-never both decide on the same standing. On a conflict the whole cycle runs again on a fresh read
+never both decide on the same standing. Every new notice is saved with its message (R13.1, R13.2:
+``messages.compose``). On a conflict the whole cycle runs again on a fresh read
 ("read again, decide again"): the changes are idempotent by job id (R1.3, R3.4), so applying them
 to a standing that already holds some of them changes nothing twice.
 
@@ -19,6 +20,7 @@ from dataclasses import dataclass
 from ..domain.standing import Standing
 from ..rules import Notice
 from .changes import Change, Judge
+from .messages import compose
 from .ports import ChangeSet, Conflict, ReadPlan, Snapshot, StandingStore, WindowSizes
 
 MAX_CONFLICT_RETRIES = 4
@@ -64,5 +66,9 @@ class UnitOfWork:
         raise Conflict(partner_id)
 
     def _save(self, change: ChangeSet) -> None:
+        if change.notices:  # R13.1, R13.2: every notice is stored with its words
+            policy = self.judge(change.standing).policy
+            for notice in change.notices:
+                compose(notice, change.standing, policy)
         change.standing.revision = self.store.save(change)
         change.standing.decisions, change.standing.review_flags = [], []  # written: forgotten

@@ -118,6 +118,9 @@ def notice_item(notice: Notice) -> dict[str, Any]:
         "partner_id": notice.partner_id,
         "type": notice.type,
         "at": format_time(notice.at),
+        "audience": notice.audience,  # R13.2: "partner", or "ops" for the ops team's channel
+        **({"message": notice.message} if notice.message else {}),
+        **({"ops_message": notice.ops_message} if notice.ops_message else {}),
         "reasons": notice.reasons,
         "user_pool_username": notice.user_pool_username,
     }
