@@ -615,3 +615,29 @@ def test_samconfig_has_dev_and_prod_and_prod_attaches_to_the_platform(cfn_templa
     existing = {p for p in parameters if p.startswith("Existing")}
     assert existing and existing <= {k for k, v in overrides["prod"].items() if v}
     assert not existing & set(overrides["dev"])  # dev creates its own tables and user pool
+
+
+# ---------------------------------------------------------------- notices a partner can read (R13.1)
+def test_r13_the_notices_bus_has_an_archive_of_every_notice_event(cfn_resources):
+    """The bus's archive keeps every notice event (source mila.partner-standing) for a limited time,
+    so a consumer that lost notices can have them replayed (docs/notices.md)."""
+    (archive,) = of_type(cfn_resources, "AWS::Events::Archive").values()
+    props = archive["Properties"]
+    assert props["SourceArn"] == {"Fn::GetAtt": ["NoticeBus", "Arn"]}
+    assert props["EventPattern"] == {"source": ["mila.partner-standing"]}
+    assert 0 < props["RetentionDays"] <= 400  # personal data: not forever (the table is the record)
+
+
+def test_r13_1_the_layer_carries_the_message_catalogs_and_babel(sam_template):
+    """The functions compose messages on Lambda: the layer's folder (what `sam build` copies) holds
+    every catalog, and its requirements pin Babel as pyproject.toml does."""
+    layer = ROOT / sam_template["Resources"]["SharedLayer"]["Properties"]["ContentUri"]
+    catalogs = sorted((layer / "mila_standing" / "usecases" / "messages" / "locales").glob("*/LC_MESSAGES/*.po"))
+    assert [c.parent.parent.name for c in catalogs] == ["de"]
+    pins = {
+        line.split("==")[0]: line.split("==")[1].split()[0]
+        for line in (layer / "requirements.txt").read_text().splitlines()
+        if "==" in line
+    }
+    project = (ROOT / "pyproject.toml").read_text()
+    assert f'"babel=={pins["babel"]}"' in project
