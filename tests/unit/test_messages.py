@@ -35,6 +35,7 @@ sys.path.insert(0, str(SCENARIOS))  # the reference driver's package
 
 from demo.lines import read  # noqa: E402
 from demo.reference import ReferenceDriver  # noqa: E402
+from mila_admin.transparency.page import LOCALES as TRANSPARENCY_LOCALES  # noqa: E402
 
 MESSAGES_DIR = ROOT / "layers" / "mila_standing" / "mila_standing" / "usecases" / "messages"
 UNTRANSLATED = "a text is not translated"
@@ -99,27 +100,36 @@ def _words(notice: dict[str, Any]) -> dict[str, str]:
 # --- the catalogs ------------------------------------------------------------------------------------
 
 
-def test_r13_1_the_catalog_template_holds_exactly_the_texts_of_the_code():
-    """Given the message code, when its texts are extracted as `make messages` does, then the catalog
-    template (messages.pot) holds exactly those: no text of the code is missing from the catalogs,
-    none is left over."""
-    extracted = {
-        message[2] if isinstance(message[2], str) else message[2][0]
-        for message in extract_from_dir(str(MESSAGES_DIR), comment_tags=("Translators:",))
-    }
-    with (LOCALES / "messages.pot").open("rb") as pot:
-        template = {m.id if isinstance(m.id, str) else m.id[0] for m in read_po(pot) if m.id}
+CATALOGS = [
+    ("messages", MESSAGES_DIR, LOCALES),  # the notices (R13.1, R13.2)
+    ("transparency", ROOT / "tools" / "mila_admin" / "transparency", TRANSPARENCY_LOCALES),  # the Art. 9 page
+]
+
+
+def _ids(messages: Any) -> set[str]:
+    return {m.id if isinstance(m.id, str) else m.id[0] for m in messages if m.id}
+
+
+@pytest.mark.parametrize(("domain", "code", "locales"), CATALOGS)
+def test_r13_1_the_catalog_template_holds_exactly_the_texts_of_the_code(domain, code, locales):
+    """Given the code of the notices (and of the Art. 9 page), when its texts are extracted as `make
+    messages` does, then the catalog template holds exactly those: no text of the code is missing from
+    the catalogs, none is left over."""
+    extracted = {m[2] if isinstance(m[2], str) else m[2][0] for m in extract_from_dir(str(code))}
+    with (locales / f"{domain}.pot").open("rb") as pot:
+        template = _ids(read_po(pot))
     assert extracted == template, "run `make messages` and translate the new texts"
 
 
 @pytest.mark.parametrize("lang", [lang for lang in LANGUAGES if lang != SOURCE_LANGUAGE])
-def test_r13_1_every_text_is_translated_and_keeps_its_placeholders(lang):
+@pytest.mark.parametrize(("domain", "code", "locales"), CATALOGS)
+def test_r13_1_every_text_is_translated_and_keeps_its_placeholders(lang, domain, code, locales):
     """Given a language's catalog, then every text of the template has a translation that is neither
     empty nor fuzzy (a guess of `pybabel update`), every plural form is filled, and each keeps the
     English text's named values (Babel's own catalog checks)."""
-    with (LOCALES / "messages.pot").open("rb") as pot:
-        template = {m.id if isinstance(m.id, str) else m.id[0] for m in read_po(pot) if m.id}
-    with catalog_path(lang).open("rb") as po:
+    with (locales / f"{domain}.pot").open("rb") as pot:
+        template = _ids(read_po(pot))
+    with catalog_path(lang, domain, locales).open("rb") as po:
         catalog = read_po(po, locale=lang)
     problems = []
     for message in catalog:
@@ -129,14 +139,14 @@ def test_r13_1_every_text_is_translated_and_keeps_its_placeholders(lang):
         if message.fuzzy or not all(strings):
             problems.append(f"untranslated: {message.id!r}")
     problems += [f"{m.id!r}: {errors}" for m, errors in catalog.check() if errors]
-    known = {m.id if isinstance(m.id, str) else m.id[0] for m in catalog if m.id}
-    problems += [f"missing: {text!r}" for text in sorted(template - known)]
+    problems += [f"missing: {text!r}" for text in sorted(template - _ids(catalog))]
     assert problems == []
 
 
-def test_r13_1_the_languages_are_the_catalogs():
+@pytest.mark.parametrize(("domain", "code", "locales"), CATALOGS)
+def test_r13_1_the_languages_are_the_catalogs(domain, code, locales):
     """The languages a partner record may name (CONTRACT §1) are the source language and the catalogs."""
-    catalogs = {path.parent.parent.name for path in LOCALES.glob("*/LC_MESSAGES/messages.po")}
+    catalogs = {path.parent.parent.name for path in locales.glob(f"*/LC_MESSAGES/{domain}.po")}
     assert set(LANGUAGES) == catalogs | {SOURCE_LANGUAGE}
 
 

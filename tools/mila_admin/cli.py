@@ -3,6 +3,7 @@
     mila-standing redrive --queue-url URL [--region R] [--dry-run] [--discard-unrecoverable]
     mila-standing migrate --table NAME [--endpoint-url URL] [--segments N] [--checkpoint FILE]
     mila-standing import EXPORT... [--out FILE]
+    mila-standing transparency --city C [--lang de|en] [--policy FILE] [--out FILE]
 
     mila-standing replay SCENARIO.jsonl [--policy FILE] [--out FILE] [--log-file FILE] [--chaos SEED]
                          [--engine dynamodb-local|moto] [--summary]
@@ -28,6 +29,7 @@ OPERATOR_COMMANDS = {
     "redrive": ("mila_admin.redrive", "send the failure queue's stream records to their function again"),
     "migrate": ("mila_admin.migrate", "rewrite a deployed standing table into the current shape"),
     "import": ("mila_admin.importing", "a scenario from DynamoDB exports of partners, jobs and ratings"),
+    "transparency": ("mila_admin.transparency", "one city's rules for its partners as an HTML page (EU PWD Art. 9)"),
 }
 # The emulator's (mila_replay, which needs moto): the replay and what is built on it.
 EMULATOR_COMMANDS = {

@@ -87,6 +87,10 @@ class People:
     def percent_limit(self, rate: Figure) -> str:
         return self._percent(threshold(exact(rate) * 100))
 
+    def exact_percent(self, rate: Figure) -> str:
+        """A policy's rate exactly as the policy states it (0.035 is 3,5 %), never rounded."""
+        return self._percent(exact(rate) * 100)
+
     def _percent(self, hundredths: Decimal) -> str:
         from babel.numbers import format_percent
 
