@@ -78,4 +78,21 @@ def summarise(outcome: dict[str, Any]) -> str:
     lines.append(f"Dead letters: {len(outcome['dead_letters'])}")
     for dead in outcome["dead_letters"][:10]:
         lines.append(f"  {dead['function']}: {dead['error']}")
-    return "\n".join(lines)
+    return "\n".join(lines + _messages(outcome["notices"]))
+
+
+def _messages(notices: list[dict[str, Any]]) -> list[str]:
+    """R13.1 / R13.2: how many messages went to partners (by language) and to ops, and the first
+    restriction as its partner reads it."""
+    partner = Counter(n["message"]["locale"] for n in notices if n.get("message"))
+    ops = Counter(n["ops_message"]["locale"] for n in notices if n.get("ops_message"))
+    if not partner and not ops:
+        return []
+    by_language = ", ".join(f"{lang} {count}" for lang, count in sorted(partner.items()))
+    lines = ["", f"Messages: {sum(partner.values())} to partners ({by_language or 'none'}), {sum(ops.values())} to ops"]
+    shown = next((n for n in notices if n.get("message") and n["type"] in ("SUSPENDED", "EXCLUDED", "CLOSED")), None)
+    if shown is not None:
+        lines.append(f"  {shown['partner_id']} reads ({shown['notice_id']}, {shown['message']['locale']}):")
+        lines.append(f"    {shown['message']['subject']}")
+        lines += [f"    {line}" if line else "" for line in shown["message"]["body"].splitlines()]
+    return lines

@@ -59,6 +59,7 @@ def explain(
         {
             "partner_id": standing.partner_id,
             "city": standing.city,
+            "locale": standing.locale,  # the partner's messages' language: write a review's answer in it (R13.1)
             "standing": partner_view(standing, j),
             "streaks": {
                 "rating": len(standing.rating_streak),
