@@ -399,3 +399,17 @@ def test_r13_1_the_language_follows_the_partners_record(notices_run):
     assert set(by_partner["p-leipzig-02"]) == {"en"}
     assert set(by_partner["p-halle-03"]) == {"de"}
     assert by_partner["p-leipzig-05"] == ["de", "de", "en"]
+
+
+def test_r14_8_a_partner_without_a_partners_record_reads_german_about_their_city_unnamed(notices_run):
+    """Given a partner with no valid partners record (no city, no language: R14.8), when a rating
+    warning is written, then it is German and speaks of "Ihrer Stadt" instead of a city's name."""
+    stored = _message_notice(notices_run, "p-leipzig-01:000001")
+    notice = Notice("p-x", stored["type"], parse_time(stored["at"]), stored["reasons"], "p-x:000001")
+    compose(notice, Standing("p-x"), Policy({"version": 1}).defaults, strict=True)
+    assert notice.message is not None and notice.message["locale"] == "de"
+    assert "Der Mindestwert in Ihrer Stadt liegt bei 4,3 Sternen" in notice.message["body"]
+
+
+def _message_notice(run: Run, notice_id: str) -> dict[str, Any]:
+    return next(n for n in run.notices if n["notice_id"] == notice_id)
