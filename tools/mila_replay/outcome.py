@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -77,9 +78,6 @@ def build_outcome(
     standings.notices.sort(key=lambda n: (n["at"], n["notice_id"]))
     standings.ledger.sort(key=lambda e: (e["at"] or "", e["job_id"], e["kind"]))
     dead_letters = _dead_letters(aws)
-    # What the notification service receives: every event the bus delivered, as delivered (at
-    # least once: a notice published again after a retry is here twice; consumers deduplicate by
-    # detail.notice_id, docs/notices.md).
     published = aws.drain_queue(aws.notice_tap) if getattr(aws, "notice_tap", None) else []
     return {
         "partners": partners,
@@ -90,11 +88,25 @@ def build_outcome(
         "dead_letters": dead_letters,
         "stats": {**stats, "published_notices": len(published)},
         "logins": _logins(aws),
-        "events": published,
+        "events": notice_events(published),
         "tables": LazyTables(aws)
         if lazy_tables
         else {name: [plain(i) for i in scan(aws, name)] for name in sorted(aws.tables.values())},
     }
+
+
+def notice_events(delivered: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """What the notification service receives, as a consumer keeps it: each notice's event as the
+    bus first delivered it, deduplicated by ``detail.notice_id`` (delivery is at least once: under
+    --chaos a notice may be published twice), in the notices' order. EventBridge's ``id`` is random
+    per delivery; it is replaced by one derived from the notice id, so that two runs compare (the
+    reason consumers deduplicate by notice_id, not by id). ``stats.published_notices`` counts the
+    deliveries."""
+    first: dict[str, dict[str, Any]] = {}
+    for event in delivered:
+        notice_id = str((event.get("detail") or {}).get("notice_id"))
+        first.setdefault(notice_id, {**event, "id": str(uuid.uuid5(uuid.NAMESPACE_URL, f"mila-notice:{notice_id}"))})
+    return sorted(first.values(), key=lambda e: (e["detail"].get("at", ""), e["detail"].get("notice_id", "")))
 
 
 @dataclass

@@ -20,7 +20,7 @@ from pathlib import Path
 from mila_standing.domain.languages import DEFAULT_LANGUAGE, LANGUAGES
 from mila_standing.domain.policy import Policy, PolicyError
 
-from .page import render
+from .sections import render
 
 DEFAULT_POLICY = Path(__file__).resolve().parents[3] / "infra" / "policy.yaml"
 

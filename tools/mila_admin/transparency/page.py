@@ -10,11 +10,12 @@ rounding: a threshold is shown as the policy states it), in the language's forma
 from __future__ import annotations
 
 import html
+from collections.abc import Callable, Sequence
 from pathlib import Path
 
 from mila_standing.domain.policy import CityPolicy
 from mila_standing.usecases.messages.catalog import TRANSPARENCY, Words
-from mila_standing.usecases.messages.people import People, exact
+from mila_standing.usecases.messages.people import Figure, People, exact
 
 LOCALES = Path(__file__).parent / "locales"
 STYLE = """
@@ -52,12 +53,12 @@ class Page:
         self.parts: list[str] = []
 
     # --- building blocks ---------------------------------------------------------------------------
-    def number(self, value: object) -> str:
+    def number(self, value: Figure) -> str:
         """A policy figure exactly as the policy states it, in the language's format."""
-        return self.p.number(exact(value))  # type: ignore[arg-type]
+        return self.p.number(exact(value))
 
-    def percent(self, rate: object) -> str:
-        return self.p.exact_percent(exact(rate))  # type: ignore[arg-type]
+    def percent(self, rate: Figure) -> str:
+        return self.p.exact_percent(exact(rate))
 
     def h2(self, text: str) -> None:
         self.parts.append(f"<h2>{html.escape(text)}</h2>")
@@ -87,7 +88,7 @@ class Page:
         return self.policy.decision_mode == "human_review"
 
     # --- the page --------------------------------------------------------------------------------------
-    def html(self) -> str:
+    def html(self, sections: Sequence[Callable[[Page], None]]) -> str:
         w = self.w
         title = w._("How Mila decides about partners in %(city)s", city=self.city)
         self.parts.append(f"<h1>{html.escape(title)}</h1>")
@@ -109,9 +110,7 @@ class Page:
             ),
             css="meta",
         )
-        from .sections import SECTIONS
-
-        for section in SECTIONS:
+        for section in sections:
             section(self)
         return (
             f'<!DOCTYPE html>\n<html lang="{self.lang}"><head><meta charset="utf-8">'
@@ -121,7 +120,3 @@ class Page:
             + "\n".join(self.parts)
             + f"</main><script>{CHECK}</script></body></html>\n"
         )
-
-
-def render(policy: CityPolicy, city: str, lang: str) -> str:
-    return Page(policy, city, lang).html()

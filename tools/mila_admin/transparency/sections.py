@@ -3,11 +3,18 @@ a part of the rules with the city's numbers from its policy."""
 
 from __future__ import annotations
 
+from mila_standing.domain.policy import CityPolicy
 from mila_standing.rules.reviews import REVIEW_DAYS
 from mila_standing.usecases.messages.letter import ACADEMY, SUPPORT
 from mila_standing.usecases.messages.partner_decisions import CATEGORIES
 
 from .page import Page
+
+
+def render(policy: CityPolicy, city: str, lang: str) -> str:
+    """The page for ``city`` in ``lang``, from the city's merged policy."""
+    return Page(policy, city, lang).html(SECTIONS)
+
 
 CONDUCT = (
     "DISCRIMINATION",
