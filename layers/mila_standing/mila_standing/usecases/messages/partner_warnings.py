@@ -35,6 +35,7 @@ def rating_warning(w: Words, facts: Facts) -> dict[str, str]:
     letter.add(
         w._("This is notice number %(streak)s in a row.", streak=p.count(streak)),
         _what_comes_next(w, streak, limit, minimum=p.limit(minimum), baseline=p.stars(baseline, band)),
+        _suspension_means(w),
         _people_decide(w, facts, letter.city),
         _rating_reminders(w, limits, p.limit(band)),
     )
@@ -79,6 +80,10 @@ def _what_comes_next(w: Words, streak: int, limit: int, minimum: str, baseline: 
             _notices_left(w, limit - streak),
         )
     )
+
+
+def _suspension_means(w: Words) -> str:
+    return w._("A suspended account cannot log in and receives no jobs.")
 
 
 def _notices_left(w: Words, left: int) -> str:
@@ -165,12 +170,16 @@ def cancellation_warning(w: Words, facts: Facts) -> dict[str, str]:
     letter.add(
         w._("This is notice number %(streak)s in a row.", streak=p.count(streak)),
         next_step,
+        _suspension_means(w),
         _people_decide(w, facts, letter.city),
         _cancellation_reminders(w, limits),
     )
     letter.add(
         w._("How to lower your rate: accept only jobs that match your skills and your schedule."),
-        w._("If something comes up, talk to Mila support early: together we will find a solution."),
+        w._(
+            "If you cannot do a job you accepted, talk to Mila support before you cancel: together we will find "
+            "a solution."
+        ),
         w._(
             "Only your last %(window)s accepted jobs count: older cancellations drop out as you complete new jobs.",
             window=p.count(figures.get("window") or facts.policy.cancellation.window),
