@@ -413,3 +413,14 @@ def test_r14_8_a_partner_without_a_partners_record_reads_german_about_their_city
 
 def _message_notice(run: Run, notice_id: str) -> dict[str, Any]:
     return next(n for n in run.notices if n["notice_id"] == notice_id)
+
+
+def test_readme_shows_messages_as_the_rules_write_them(notices_run):
+    """The README's two examples (what a partner receives) are the notices scenario's messages, word
+    for word (the README wraps lines for reading)."""
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    section = readme.split("## What a partner receives", 1)[1].split("\n## ", 1)[0]
+    shown = [" ".join(block.split()) for block in re.findall(r"```text\n(.*?)```", section, flags=re.S)]
+    for notice_id in ("p-leipzig-01:000001", "p-leipzig-06:000002"):
+        message = _message(notices_run, notice_id)
+        assert " ".join(f"{message['subject']}\n{message['body']}".split()) in shown, notice_id
