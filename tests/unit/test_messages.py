@@ -231,7 +231,8 @@ def _message(run: Run, notice_id: str) -> dict[str, str]:
 
 
 def _plain(text: str) -> str:
-    return text.replace("\u00a0", " ")  # Babel writes a no-break space before % in German
+    assert "\u00a0" not in text and "\u202f" not in text  # plain spaces, as people type "6,7 %"
+    return text
 
 
 def test_r13_1_figures_are_rounded_and_written_in_the_partners_format(notices_run):

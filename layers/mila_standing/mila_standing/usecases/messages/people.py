@@ -94,23 +94,29 @@ class People:
     def _percent(self, hundredths: Decimal) -> str:
         from babel.numbers import format_percent
 
-        return format_percent(_trimmed(hundredths) / 100, locale=self.locale, decimal_quantization=False)
+        return _plain(format_percent(_trimmed(hundredths) / 100, locale=self.locale, decimal_quantization=False))
 
     def date(self, moment: datetime | str) -> str:
         from babel.dates import format_date
 
-        return format_date(_utc(moment).date(), format="medium", locale=self.locale)
+        return _plain(format_date(_utc(moment).date(), format="medium", locale=self.locale))
 
     def moment(self, moment: datetime | str) -> str:
         """A date and time for ops (deadlines are to the second), in UTC."""
         from babel.dates import format_datetime
 
-        return format_datetime(_utc(moment), format="medium", tzinfo=UTC, locale=self.locale) + " UTC"
+        return _plain(format_datetime(_utc(moment), format="medium", tzinfo=UTC, locale=self.locale)) + " UTC"
 
     def listing(self, words: list[str]) -> str:
         from babel.lists import format_list
 
         return format_list(words, locale=self.locale)
+
+
+def _plain(text: str) -> str:
+    """CLDR's no-break spaces (before % in German, before AM in English) as plain spaces: the
+    messages are plain text for e-mail, SMS and push, and read as people type them ("6,7 %")."""
+    return text.replace("\u00a0", " ").replace("\u202f", " ")
 
 
 def _trimmed(value: Decimal) -> Decimal:
