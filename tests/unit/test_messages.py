@@ -425,3 +425,21 @@ def test_readme_shows_messages_as_the_rules_write_them(notices_run):
     for notice_id in ("p-leipzig-01:000001", "p-leipzig-06:000002"):
         message = _message(notices_run, notice_id)
         assert " ".join(f"{message['subject']}\n{message['body']}".split()) in shown, notice_id
+
+
+def test_r13_1_a_notice_type_without_words_still_reaches_the_partner_with_a_message_and_is_logged():
+    """A type added to the rules later, without words yet, is not sent without a message: it gets a
+    short generic one (in the partner's language), and the gap is logged for the developers."""
+    caught = _Caught()
+    logging.getLogger("mila_standing.usecases.messages").addHandler(caught)
+    try:
+        notice = compose(
+            Notice("p-1", "SOMETHING_NEW", datetime(2026, 10, 1, tzinfo=UTC), {"rule": "R13"}, "p-1:000001"),
+            Standing("p-1", locale="en"),
+            Policy({"version": 1}).defaults,
+            strict=True,
+        )
+    finally:
+        logging.getLogger("mila_standing.usecases.messages").removeHandler(caught)
+    assert notice.message is not None and notice.message["subject"] == "News about your partner account"
+    assert [r.getMessage() for r in caught.records] == ["a notice type has no words of its own"]

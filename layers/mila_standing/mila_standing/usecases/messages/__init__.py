@@ -13,6 +13,7 @@ The texts are gettext catalogs (``catalog.py``, ``locales/``); numbers and dates
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable
 
 from ...domain.policy import CityPolicy
@@ -37,6 +38,7 @@ PARTNER_MESSAGES: dict[str, Callable[[Words, Facts], dict[str, str]]] = {
 }
 
 __all__ = ["PARTNER_MESSAGES", "MissingText", "compose"]
+log = logging.getLogger(__name__)
 
 
 def compose(notice: Notice, standing: Standing, policy: CityPolicy, strict: bool = False) -> Notice:
@@ -46,6 +48,9 @@ def compose(notice: Notice, standing: Standing, policy: CityPolicy, strict: bool
     if notice.audience == OPS:
         notice.message, notice.ops_message = None, ops_message(Words(policy.ops_locale, strict=strict), facts)
     else:
-        write = PARTNER_MESSAGES.get(notice.type, news)
+        write = PARTNER_MESSAGES.get(notice.type)
+        if write is None:  # a type added to the rules without words (or for ops: rules.judgement.OPS_FACING)
+            log.warning("a notice type has no words of its own", extra={"type": notice.type})
+            write = news
         notice.message, notice.ops_message = write(Words(standing.locale, strict=strict), facts), None
     return notice
